@@ -1,0 +1,52 @@
+"""diplostance inference: find countries in articles and classify stance toward each.
+
+Public API (imported lazily, so ``find_countries`` never loads torch)::
+
+    from inference import load_classifier, classify, find_countries
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "CountryMention",
+    "SentenceResult",
+    "StanceResult",
+    "TargetResult",
+    "classify",
+    "find_countries",
+    "load_classifier",
+    "resolve_encoder",
+]
+
+_EXPORTS = {
+    "CountryMention": "inference.results",
+    "SentenceResult": "inference.results",
+    "StanceResult": "inference.results",
+    "TargetResult": "inference.results",
+    "find_countries": "inference.countries",
+    "load_classifier": "inference.classifier",
+    "classify": "inference.classifier",
+    "resolve_encoder": "inference.encoder",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .classifier import classify, load_classifier
+    from .countries import find_countries
+    from .encoder import resolve_encoder
+    from .results import CountryMention, SentenceResult, StanceResult, TargetResult
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'inference' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

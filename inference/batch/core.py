@@ -1,0 +1,154 @@
+"""The engine-free core: score a columnar batch, aggregate stance rows per article and country.
+
+Both functions map a ``dict[str, list]`` of columns to another, so an engine (the local loop,
+Ray Data's ``map_batches``) can call them on its own batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import pyarrow as pa
+
+from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
+from inference.results import StanceResult
+
+READINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("stance", STANCE_LABELS),
+    ("detail", DETAIL_LABELS),
+    ("sentiment", SENTIMENT_LABELS),
+)
+PROB_COLUMNS: tuple[str, ...] = tuple(f"{r}_p_{label}" for r, labels in READINGS for label in labels)
+# Batch columns that are inputs only, never copied to the output rows.
+INPUT_ONLY: frozenset[str] = frozenset({"id", "text"})
+
+
+@runtime_checkable
+class ArticleClassifier(Protocol):
+    """What the batch scorer needs from a classifier (``inference.load_classifier`` returns one)."""
+
+    name: str
+
+    def classify_many(
+        self, texts: list[str], lang: str | list[str | None] | None = None
+    ) -> list[list[StanceResult]]: ...
+
+
+def passthrough_of(batch: dict[str, list[Any]]) -> list[str]:
+    """The batch columns copied unchanged to every output row (``lang``, ``date``, ``title``...)."""
+    return [name for name in batch if name not in INPUT_ONLY]
+
+
+def stance_schema(passthrough: Sequence[str]) -> pa.Schema:
+    mention = pa.struct([("start", pa.int64()), ("end", pa.int64())])
+    fields = [pa.field("id", pa.string(), nullable=False)]
+    fields += [pa.field(name, pa.string()) for name in passthrough]
+    fields += [
+        pa.field("sentence_index", pa.int32()),
+        pa.field("start", pa.int64()),
+        pa.field("end", pa.int64()),
+        pa.field("sentence", pa.string()),
+        pa.field("country", pa.string()),
+        pa.field("mentions", pa.list_(mention)),
+        pa.field("stance", pa.string()),
+        pa.field("detail", pa.string()),
+        pa.field("sentiment", pa.string()),
+    ]
+    fields += [pa.field(name, pa.float32()) for name in PROB_COLUMNS]
+    return pa.schema(fields)
+
+
+def article_schema(passthrough: Sequence[str]) -> pa.Schema:
+    fields = [pa.field("id", pa.string(), nullable=False)]
+    fields += [pa.field(name, pa.string()) for name in passthrough]
+    fields += [
+        pa.field("country", pa.string()),
+        pa.field("n_sentences", pa.int32()),
+        pa.field("n_cooperative", pa.int32()),
+        pa.field("n_conflictual", pa.int32()),
+        pa.field("n_neutral", pa.int32()),
+        pa.field("net", pa.float32()),
+    ]
+    return pa.schema(fields)
+
+
+def _check_result(result: StanceResult, text: str, article_id: str) -> None:
+    if not 0 <= result.start <= result.end <= len(text):
+        raise ValueError(
+            f"classifier returned sentence offsets [{result.start}, {result.end}) outside article {article_id!r} "
+            f"of {len(text)} characters"
+        )
+
+
+def score_batch(batch: dict[str, list[Any]], classifier: ArticleClassifier) -> dict[str, list[Any]]:
+    """Stance rows (one per article, sentence and country) for a columnar batch of valid records.
+
+    ``batch`` needs ``id`` and ``text`` columns and may have ``lang`` (per-article language,
+    ``None`` = unknown) and any pass-through columns, which are copied to each row.
+    Raises whatever the classifier raises; the engine decides what to do with a failure.
+    """
+    for name in ("id", "text"):
+        if name not in batch:
+            raise ValueError(f"batch has no {name!r} column; found columns {sorted(batch)}")
+    texts = list(batch["text"])
+    extra = passthrough_of(batch)
+    schema = stance_schema(extra)
+    out: dict[str, list[Any]] = {name: [] for name in schema.names}
+    if not texts:
+        return out
+    langs = batch.get("lang")
+    results = classifier.classify_many(texts, lang=list(langs) if langs is not None else None)
+    if len(results) != len(texts):
+        raise RuntimeError(
+            f"classifier {getattr(classifier, 'name', classifier)!r} returned {len(results)} results for {len(texts)} texts"
+        )
+    for i, rows in enumerate(results):
+        article_id = batch["id"][i]
+        for result in rows:
+            _check_result(result, texts[i], article_id)
+            out["id"].append(article_id)
+            for name in extra:
+                out[name].append(batch[name][i])
+            out["sentence_index"].append(result.sentence_index)
+            out["start"].append(result.start)
+            out["end"].append(result.end)
+            out["sentence"].append(result.sentence)
+            out["country"].append(result.country)
+            out["mentions"].append([{"start": int(s), "end": int(e)} for s, e in result.mentions])
+            out["stance"].append(result.stance)
+            out["detail"].append(result.detail)
+            out["sentiment"].append(result.sentiment)
+            for reading, labels in READINGS:
+                probs = result.scores.get(reading, {})
+                for label in labels:
+                    value = probs.get(label)
+                    out[f"{reading}_p_{label}"].append(None if value is None else float(value))
+    return out
+
+
+def aggregate_articles(stances: dict[str, list[Any]], passthrough: Sequence[str]) -> dict[str, list[Any]]:
+    """Per (article, country): sentence counts per stance and ``net = (coop - conf) / n``.
+
+    Rows keep the order in which each (article, country) first appears in ``stances``.
+    """
+    counts: dict[tuple[str, str], list[Any]] = {}
+    for i, (article_id, country, stance) in enumerate(zip(stances["id"], stances["country"], stances["stance"], strict=True)):
+        entry = counts.get((article_id, country))
+        if entry is None:
+            entry = counts[(article_id, country)] = [i, 0, 0, 0]
+        column = {"cooperative": 1, "conflictual": 2}.get(stance, 3)
+        entry[column] += 1
+    out: dict[str, list[Any]] = {name: [] for name in article_schema(passthrough).names}
+    for (article_id, country), (first, coop, conf, neutral) in counts.items():
+        n = coop + conf + neutral
+        out["id"].append(article_id)
+        for name in passthrough:
+            out[name].append(stances[name][first])
+        out["country"].append(country)
+        out["n_sentences"].append(n)
+        out["n_cooperative"].append(coop)
+        out["n_conflictual"].append(conf)
+        out["n_neutral"].append(neutral)
+        out["net"].append((coop - conf) / n)
+    return out

@@ -1,0 +1,66 @@
+"""The ``diplostance`` command: a thin dispatcher over typed Python functions.
+
+Each subcommand lives next to the code it wraps and registers itself through a
+``register(subparsers)`` function. The training package contributes ``train`` and
+``evaluate`` through the ``diplostance.commands`` entry-point group, so this
+package never imports ``training``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+
+# "module:function" of each built-in subcommand's register function.
+BUILTIN_COMMANDS: tuple[str, ...] = (
+    "inference.countries.cli:register",
+    "inference.batch.cli:register_score",
+    "inference.batch.cli:register_report",
+    "inference.encoder:register_cli",
+)
+
+Register = Callable[[argparse._SubParsersAction], None]
+
+
+def _load(spec: str) -> Register | None:
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        # A subcommand whose module is not present (optional part) is simply absent.
+        if err.name and module_name.startswith(err.name):
+            return None
+        raise
+    return getattr(module, attr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diplostance",
+        description="Multilingual stance and sentiment toward countries in news.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    registers = [_load(spec) for spec in BUILTIN_COMMANDS]
+    registers += [ep.load() for ep in entry_points(group="diplostance.commands")]
+    for register in registers:
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

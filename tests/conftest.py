@@ -23,6 +23,7 @@ TINY_CORPUS = [
     "وقالت روسيا إن المحادثات كانت إيجابية.",
     "Deutschland und Frankreich unterzeichneten ein Abkommen.",
     "Officials in Beijing met their Japanese counterparts; no country was named here.",
+    "query: passage:",
 ]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

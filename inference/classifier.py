@@ -1,0 +1,241 @@
+"""The public classifier: articles in, one result per (sentence, country) out."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .encoding import EncodedItem, encode
+from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
+from .modeling import StanceModel
+from .results import SentenceResult, StanceResult, TargetResult
+from .sentences import split_sentences
+
+DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
+_STANCE_INDEX = {
+    stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance] for stance in STANCE_LABELS
+}
+
+
+@dataclass
+class Reading:
+    """Decoded probabilities of one target or sentence."""
+
+    stance: str
+    detail: str
+    scores: dict[str, dict[str, float]]
+
+
+def decode_detail(probs: torch.Tensor) -> list[Reading]:
+    """Hierarchical decoding: stance = argmax of summed detail probabilities, detail = best under it."""
+    stance_probs = torch.stack([probs[:, idx].sum(1) for idx in _STANCE_INDEX.values()], dim=1)
+    out = []
+    for row, srow in zip(probs.tolist(), stance_probs.tolist(), strict=True):
+        stance = STANCE_LABELS[max(range(len(srow)), key=srow.__getitem__)]
+        detail = DETAIL_LABELS[max(_STANCE_INDEX[stance], key=row.__getitem__)]
+        scores = {
+            "stance": {label: round(p, 6) for label, p in zip(STANCE_LABELS, srow, strict=True)},
+            "detail": {label: round(p, 6) for label, p in zip(DETAIL_LABELS, row, strict=True)},
+        }
+        out.append(Reading(stance, detail, scores))
+    return out
+
+
+def _check_text(text: object, where: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"{where} must be a str, got {type(text).__name__}: {text!r:.80}")
+    return text
+
+
+class StanceClassifier:
+    """Classify stance, detail and sentiment toward every country an article names.
+
+    Build it with :func:`load_classifier`. All methods accept many items and batch them.
+    """
+
+    def __init__(self, model: StanceModel, tokenizer, *, name: str, batch_size: int = 32) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size={batch_size}; it must be at least 1")
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.name = name
+        self.batch_size = batch_size
+        self.settings = model.settings
+
+    # --------------------------------------------------------------- low level
+    @torch.inference_mode()
+    def _run(self, items: Sequence[EncodedItem]) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
+        """Run the model over ``items``; return per item the target probabilities and sentence probabilities."""
+        per_item_targets: list[list[dict[str, torch.Tensor]]] = [[] for _ in items]
+        per_item_sentence: list[torch.Tensor] = [torch.empty(0)] * len(items)
+        order = sorted(range(len(items)), key=lambda i: len(items[i].text))  # less padding
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            batch = encode(
+                self.tokenizer,
+                [items[i] for i in chunk],
+                max_length=self.settings.max_length,
+                prefix=self.settings.text_prefix,
+            )
+            logits = self.model(**batch)
+            sentence = torch.softmax(logits["sentence_detail"].float(), -1)
+            for j, i in enumerate(chunk):
+                per_item_sentence[i] = sentence[j]
+            if batch["target_index"].numel():
+                probs = {name: torch.softmax(logits[name].float(), -1) for name in ("detail", "sentiment")}
+                for n, j in enumerate(batch["target_index"].tolist()):
+                    per_item_targets[chunk[j]].append({name: p[n] for name, p in probs.items()})
+        return per_item_targets, per_item_sentence
+
+    def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
+        if not probs:
+            return []
+        readings = decode_detail(torch.stack([p["detail"] for p in probs]))
+        out = []
+        for reading, p in zip(readings, probs, strict=True):
+            sentiment_probs = p["sentiment"].tolist()
+            sentiment = SENTIMENT_LABELS[max(range(len(sentiment_probs)), key=sentiment_probs.__getitem__)]
+            reading.scores["sentiment"] = {
+                label: round(v, 6) for label, v in zip(SENTIMENT_LABELS, sentiment_probs, strict=True)
+            }
+            out.append((reading, sentiment))
+        return out
+
+    # --------------------------------------------------------------- public API
+    def classify(self, text: str, lang: str | None = None) -> list[StanceResult]:
+        """One :class:`StanceResult` per (sentence, country) of ``text``; ``[]`` for empty text."""
+        return self.classify_many([text], lang=lang)[0]
+
+    def classify_many(
+        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+    ) -> list[list[StanceResult]]:
+        """Classify many articles, batching sentences across them. ``lang``: one hint or one per text."""
+        from .countries import find_countries
+
+        if isinstance(texts, str):
+            raise TypeError("classify_many expects a list of texts; use classify(text) for one text")
+        langs = _broadcast_lang(lang, len(texts))
+        items: list[EncodedItem] = []
+        slots: list[tuple[int, object, list[tuple[str, list[tuple[int, int]]]]]] = []
+        for t, (text, hint) in enumerate(zip(texts, langs, strict=True)):
+            _check_text(text, f"texts[{t}]")
+            if not text.strip():
+                continue
+            mentions = find_countries(text, lang=hint)
+            if not mentions:
+                continue
+            for sentence in split_sentences(text):
+                inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+                if not inside:
+                    continue
+                by_country: dict[str, list[tuple[int, int]]] = {}
+                for m in inside:
+                    by_country.setdefault(m.country, []).append((m.start, min(m.end, sentence.end)))
+                targets = list(by_country.items())
+                items.append(
+                    EncodedItem(
+                        sentence.text,
+                        [[(s - sentence.start, e - sentence.start) for s, e in spans] for _, spans in targets],
+                    )
+                )
+                slots.append((t, sentence, targets))
+        results: list[list[StanceResult]] = [[] for _ in texts]
+        target_probs, _ = self._run(items)
+        for (t, sentence, targets), probs in zip(slots, target_probs, strict=True):
+            for (country, spans), (reading, sentiment) in zip(targets, self._target_results(probs), strict=True):
+                results[t].append(
+                    StanceResult(
+                        sentence_index=sentence.index,
+                        sentence=sentence.text,
+                        start=sentence.start,
+                        end=sentence.end,
+                        country=country,
+                        mentions=spans,
+                        stance=reading.stance,
+                        detail=reading.detail,
+                        sentiment=sentiment,
+                        scores=reading.scores,
+                    )
+                )
+        return results
+
+    def classify_sentences(self, sentences: Sequence[str]) -> list[SentenceResult]:
+        """The five-way detail (and stance) of the event each sentence reports, with no target."""
+        if isinstance(sentences, str):
+            sentences = [sentences]
+        items = [EncodedItem(_check_text(s, f"sentences[{i}]")) for i, s in enumerate(sentences)]
+        _, sentence_probs = self._run(items)
+        if not items:
+            return []
+        readings = decode_detail(torch.stack(sentence_probs))
+        return [
+            SentenceResult(sentence=s, stance=r.stance, detail=r.detail, scores=r.scores)
+            for s, r in zip(sentences, readings, strict=True)
+        ]
+
+    def classify_targets(self, items: Iterable[tuple[str, int, int]]) -> list[TargetResult]:
+        """Stance, detail and sentiment toward ``sentence[start:end]`` for each ``(sentence, start, end)``."""
+        checked: list[tuple[str, int, int]] = []
+        for i, item in enumerate(items):
+            if not (isinstance(item, tuple | list) and len(item) == 3):
+                raise TypeError(f"items[{i}] must be a (sentence, start, end) tuple, got {item!r:.80}")
+            sentence, start, end = item
+            _check_text(sentence, f"items[{i}][0]")
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(sentence)):
+                raise ValueError(
+                    f"items[{i}]: span ({start!r}, {end!r}) is not a non-empty span inside a sentence "
+                    f"of {len(sentence)} characters"
+                )
+            checked.append((sentence, start, end))
+        grouped: dict[str, list[int]] = {}
+        for i, (sentence, _, _) in enumerate(checked):
+            grouped.setdefault(sentence, []).append(i)
+        encoded = [EncodedItem(s, [[checked[i][1:]] for i in idx]) for s, idx in grouped.items()]
+        target_probs, _ = self._run(encoded)
+        out: list[TargetResult | None] = [None] * len(checked)
+        for idx, probs in zip(grouped.values(), target_probs, strict=True):
+            for i, (reading, sentiment) in zip(idx, self._target_results(probs), strict=True):
+                sentence, start, end = checked[i]
+                out[i] = TargetResult(sentence, start, end, reading.stance, reading.detail, sentiment, reading.scores)
+        return [r for r in out if r is not None]
+
+
+def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str | None]:
+    if lang is None or isinstance(lang, str):
+        return [lang] * n
+    langs = list(lang)
+    if len(langs) != n:
+        raise ValueError(f"lang has {len(langs)} entries for {n} texts; pass one hint or one per text")
+    return langs
+
+
+def load_classifier(
+    path: str | os.PathLike[str] | None = None, *, batch_size: int = 32, threads: int | None = None
+) -> StanceClassifier:
+    """Load a trained model directory (default: the model shipped with diplostance)."""
+    if threads:
+        torch.set_num_threads(threads)
+    model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if path is None and not (model_dir / "config.json").is_file():
+        raise FileNotFoundError(
+            f"no default model at {model_dir}; train one with `diplostance train configs/default.yaml` "
+            "or pass a model directory to load_classifier(path)"
+        )
+    model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
+    name = "default" if path is None else str(path)
+    return StanceClassifier(model, tokenizer, name=name, batch_size=batch_size)
+
+
+@functools.lru_cache(maxsize=1)
+def _default() -> StanceClassifier:
+    return load_classifier()
+
+
+def classify(text: str, lang: str | None = None) -> list[StanceResult]:
+    """Classify one article with the (cached) default classifier."""
+    return _default().classify(text, lang=lang)

@@ -1,0 +1,227 @@
+"""The stance model: one multilingual encoder, three readings, one directory format.
+
+Readings (heads):
+
+- ``detail`` (per target): five-way CAMEO/PLOVER detail toward a span; stance is its collapse;
+- ``sentiment`` (per target): negative / neutral / positive toward the span;
+- ``sentence_detail`` (per sentence): five-way detail of the event the sentence reports.
+
+A target is represented by the mean of the encoder's states over its tokens, concatenated with the
+sentence mean, so the target's position drives the prediction while the sentence is encoded once.
+
+Directory format (``save_pretrained`` / ``from_pretrained``)::
+
+    config.json           settings under "diplostance", label lists per head, id2label/label2id
+    heads.safetensors     the heads
+    adapter/              LoRA adapter over the base encoder (peft format, safetensors), or
+    encoder/              a full encoder + tokenizer (self-contained models)
+    README.md, metrics.json, training_config.yaml   written by training
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from .encoder import DEFAULT_ENCODER, resolve_encoder
+from .labels import DETAIL_LABELS, SENTIMENT_LABELS
+
+logger = logging.getLogger(__name__)
+
+MODEL_TYPE = "diplostance-stance"
+FORMAT_VERSION = 1
+HEADS: dict[str, tuple[str, ...]] = {
+    "detail": DETAIL_LABELS,
+    "sentiment": SENTIMENT_LABELS,
+    "sentence_detail": DETAIL_LABELS,
+}
+TARGET_HEADS = ("detail", "sentiment")
+_POOLER_FREE = {"bert", "xlm-roberta", "roberta", "camembert"}
+
+
+@dataclass
+class ModelSettings:
+    """Settings saved with every model under the ``diplostance`` key of ``config.json``."""
+
+    base_encoder: str = DEFAULT_ENCODER
+    max_length: int = 160
+    text_prefix: str = "query: "
+    dropout: float = 0.1
+    head_hidden: int = 0  # 0: the encoder's hidden size
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown model setting(s) {unknown}; known settings are {sorted(known)}")
+        return cls(**data)
+
+
+class StanceModel(nn.Module):
+    """Encoder + span pooling + the three heads."""
+
+    def __init__(self, encoder: nn.Module, settings: ModelSettings) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.settings = settings
+        hidden = encoder.config.hidden_size
+        inner = settings.head_hidden or hidden
+        self.dropout = nn.Dropout(settings.dropout)
+        self.target_proj = nn.Sequential(nn.Linear(2 * hidden, inner), nn.GELU())
+        self.sentence_proj = nn.Sequential(nn.Linear(hidden, inner), nn.GELU())
+        self.heads = nn.ModuleDict({name: nn.Linear(inner, len(labels)) for name, labels in HEADS.items()})
+
+    # ------------------------------------------------------------------ forward
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        target_index: torch.Tensor | None = None,
+        target_mask: torch.Tensor | None = None,
+        **_: Any,
+    ) -> dict[str, torch.Tensor]:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        weights = attention_mask.to(hidden.dtype)
+        sentence = torch.einsum("bt,bth->bh", weights, hidden) / weights.sum(1, keepdim=True).clamp(min=1)
+        out = {"sentence_detail": self.heads["sentence_detail"](self.sentence_proj(self.dropout(sentence)))}
+        if target_index is not None and target_mask is not None and target_index.numel():
+            tmask = target_mask.to(hidden.dtype)
+            span = torch.einsum("nt,nth->nh", tmask, hidden[target_index]) / tmask.sum(1, keepdim=True).clamp(min=1)
+            feats = self.target_proj(self.dropout(torch.cat([span, sentence[target_index]], dim=-1)))
+            for name in TARGET_HEADS:
+                out[name] = self.heads[name](feats)
+        return out
+
+    def head_state_dict(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items() if not k.startswith("encoder.")}
+
+    # --------------------------------------------------------------- save/load
+    def save_pretrained(
+        self, path: str | os.PathLike[str], *, tokenizer: Any = None, encoder_format: str = "lora"
+    ) -> Path:
+        """Write the model directory. ``encoder_format``: ``lora`` (adapter only) or ``full``.
+
+        ``full`` writes the merged encoder and ``tokenizer`` into ``encoder/`` (self-contained).
+        """
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if encoder_format == "lora":
+            if not hasattr(self.encoder, "peft_config"):
+                raise ValueError("encoder_format='lora' needs a peft-wrapped encoder; use encoder_format='full'")
+            self.encoder.save_pretrained(str(path / "adapter"), safe_serialization=True)
+            _rewrite_adapter_base(path / "adapter", self.settings.base_encoder)
+        elif encoder_format == "full":
+            if tokenizer is None:
+                raise ValueError("encoder_format='full' writes the tokenizer too: pass tokenizer=...")
+            encoder = self.encoder.merge_and_unload() if hasattr(self.encoder, "merge_and_unload") else self.encoder
+            encoder.save_pretrained(str(path / "encoder"), safe_serialization=True)
+            tokenizer.save_pretrained(str(path / "encoder"))
+        else:
+            raise ValueError(f"encoder_format={encoder_format!r}; expected 'lora' or 'full'")
+        save_file(self.head_state_dict(), str(path / "heads.safetensors"))
+        config = {
+            "model_type": MODEL_TYPE,
+            "format_version": FORMAT_VERSION,
+            "diplostance": asdict(self.settings),
+            "heads": {name: list(labels) for name, labels in HEADS.items()},
+            "id2label": dict(enumerate(DETAIL_LABELS)),
+            "label2id": {label: i for i, label in enumerate(DETAIL_LABELS)},
+        }
+        (path / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+        return path
+
+    @classmethod
+    def from_pretrained(
+        cls, path: str | os.PathLike[str], *, merge: bool = True, trainable_adapter: bool = False
+    ) -> tuple[StanceModel, Any]:
+        """Load a model directory (local path or hub repo id); returns ``(model, tokenizer)``.
+
+        ``merge`` folds a LoRA adapter into the encoder weights (fastest for inference);
+        ``trainable_adapter`` keeps it separate and trainable (to continue training).
+        """
+        from transformers import AutoTokenizer
+
+        path = _local_model_dir(path)
+        config = read_model_config(path)
+        settings = ModelSettings.from_dict(config["diplostance"])
+        if (path / "encoder").is_dir():
+            encoder_dir = str(path / "encoder")
+            if not (path / "encoder" / "tokenizer_config.json").is_file():
+                raise FileNotFoundError(f"{encoder_dir} has no tokenizer; re-save the model with its tokenizer")
+            encoder = load_encoder(encoder_dir)
+        else:
+            encoder_dir = resolve_encoder(settings.base_encoder)
+            encoder = load_encoder(encoder_dir)
+            if (path / "adapter").is_dir():
+                from peft import PeftModel
+
+                encoder = PeftModel.from_pretrained(encoder, str(path / "adapter"), is_trainable=trainable_adapter)
+                if merge and not trainable_adapter:
+                    encoder = encoder.merge_and_unload()
+        tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
+        model = cls(encoder, settings)
+        heads = load_file(str(path / "heads.safetensors"))
+        missing, unexpected = model.load_state_dict(heads, strict=False)
+        missing = [k for k in missing if not k.startswith("encoder.")]
+        if missing or unexpected:
+            raise ValueError(f"{path / 'heads.safetensors'}: missing {missing}, unexpected {unexpected}")
+        model.eval()
+        return model, tokenizer
+
+
+def load_encoder(name_or_dir: str) -> nn.Module:
+    """``AutoModel.from_pretrained`` without a pooler where the architecture has one (E5 pools by mean)."""
+    from transformers import AutoConfig, AutoModel
+
+    config = AutoConfig.from_pretrained(name_or_dir, trust_remote_code=False)
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if config.model_type in _POOLER_FREE:
+        kwargs["add_pooling_layer"] = False
+    return AutoModel.from_pretrained(name_or_dir, **kwargs)
+
+
+def read_model_config(path: Path) -> dict[str, Any]:
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{path} is not a diplostance model directory: {config_file} is missing")
+    config = json.loads(config_file.read_text())
+    if config.get("model_type") != MODEL_TYPE:
+        raise ValueError(
+            f"{config_file}: model_type is {config.get('model_type')!r}, expected {MODEL_TYPE!r} "
+            "(a base encoder is not a trained diplostance model; train one with `diplostance train`)"
+        )
+    if config.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(f"{config_file}: format_version {config['format_version']} is newer than this diplostance")
+    if not (path / "heads.safetensors").is_file():
+        raise FileNotFoundError(f"{path}: heads.safetensors is missing")
+    return config
+
+
+def _local_model_dir(path: str | os.PathLike[str]) -> Path:
+    local = Path(path).expanduser()
+    if local.exists():
+        return local
+    name = os.fspath(path)
+    if name.count("/") == 1 and not name.startswith((".", "/")):
+        from huggingface_hub import snapshot_download
+
+        logger.info("downloading model %s from the hub", name)
+        return Path(snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.md", "*.model", "*.txt"]))
+    raise FileNotFoundError(f"model directory {local} does not exist")
+
+
+def _rewrite_adapter_base(adapter_dir: Path, base: str) -> None:
+    """Record the portable base encoder name, not the local cache path, in the adapter config."""
+    cfg_file = adapter_dir / "adapter_config.json"
+    cfg = json.loads(cfg_file.read_text())
+    cfg["base_model_name_or_path"] = base
+    cfg_file.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,87 @@
+"""``diplostance train`` and ``diplostance evaluate``: thin wrappers over typed functions."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from .config import ConfigError
+
+
+def parse_overrides(extra: list[str]) -> dict[str, str]:
+    """``--train.epochs 3 --model.encoder=x`` → ``{"train.epochs": "3", "model.encoder": "x"}``."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(extra):
+        arg = extra[i]
+        if not arg.startswith("--") or len(arg) == 2:
+            raise ConfigError(f"unexpected argument {arg!r}; overrides look like --section.key value")
+        key, eq, value = arg[2:].partition("=")
+        if not eq:
+            if i + 1 >= len(extra):
+                raise ConfigError(f"override {arg!r} needs a value")
+            value = extra[i + 1]
+            i += 1
+        out[key] = value
+        i += 1
+    return out
+
+
+def register_train(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train a model from a YAML config",
+        description="Train a model. Any config key can be overridden: --train.epochs 3 --output.dir runs/x",
+    )
+    p.add_argument("config", type=Path, help="YAML config, e.g. configs/default.yaml")
+    p.set_defaults(func=_train, accepts_overrides=True)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .trainer import train
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    config = load_config(args.config, parse_overrides(args.overrides))
+    out = train(config)
+    print(f"model written to {out}")
+    return 0
+
+
+def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "evaluate",
+        help="macro-F1 of a model on the dev splits, per data set and language",
+        description="Evaluate a model directory on the dev splits of a config's sources; writes metrics.json.",
+    )
+    p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+    p.add_argument("--config", type=Path, default=Path("configs/default.yaml"), help="config naming the data")
+    p.add_argument("--data", nargs="*", default=None, help="only these source names")
+    p.add_argument("--out", type=Path, default=None, help="where to write metrics.json (default: the model dir)")
+    p.set_defaults(func=_evaluate, accepts_overrides=True)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate_cmd import run_evaluation
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    run_evaluation(args.model, args.config, args.data, args.out, parse_overrides(args.overrides))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m training CONFIG [--section.key value ...]``."""
+    parser = argparse.ArgumentParser(prog="python -m training")
+    sub = parser.add_subparsers(dest="command")
+    register_train(sub)
+    args, extra = parser.parse_known_args(["train", *(argv or [])])
+    args.overrides = extra
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        parser.error(str(err))
+    return 2
+
+
+__all__ = ["main", "register_evaluate", "register_train"]

@@ -1,0 +1,222 @@
+"""Typed training configuration loaded from YAML (``yaml.safe_load``) with dotted overrides.
+
+Unknown or misspelled keys are errors that name the key and suggest the closest known one.
+Paths in ``data.sources[*].path`` may use ``{shared}``, replaced by ``data.shared`` (default: the
+``DIPLOSTANCE_SHARED_DATA`` environment variable, else ``../shared/data``); relative paths are
+resolved against the current directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inference.encoder import DEFAULT_ENCODER
+
+
+class ConfigError(ValueError):
+    """A configuration value or key is invalid; the message names it."""
+
+
+@dataclass
+class ModelConfig:
+    encoder: str = DEFAULT_ENCODER  # hub id, local path, or a built-in offline encoder
+    max_length: int = 160
+    text_prefix: str = "query: "
+    dropout: float = 0.1
+    head_hidden: int = 0
+    adapter: str = "lora"  # "lora" (small trained weights) or "full" (fine-tune every weight)
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
+
+
+@dataclass
+class SourceConfig:
+    name: str = ""
+    kind: str = ""  # reader: cameo, un_quadclass, newsmtsc, rusentne, own
+    path: str = ""
+    dev_path: str | None = None  # a separate dev file; otherwise `dev_fraction` of the groups
+    dev_fraction: float = 0.1
+    weight: float = 1.0  # examples drawn per epoch = weight x size
+    max_examples: int | None = None
+    train: bool = True  # False: evaluate on it only
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DataConfig:
+    shared: str = field(default_factory=lambda: os.environ.get("DIPLOSTANCE_SHARED_DATA", "../shared/data"))
+    sources: list[SourceConfig] = field(default_factory=list)
+
+
+@dataclass
+class TrainConfig:
+    epochs: float = 3.0
+    batch_size: int = 16
+    lr: float = 5e-4  # encoder (LoRA) learning rate
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    seed: int = 13
+    threads: int | None = None
+    max_steps: int | None = None
+    bf16: bool = False  # bf16 autocast on CPU (AMX) / GPU
+    loss_weights: dict[str, float] = field(
+        default_factory=lambda: {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0}
+    )
+    eval_batch_size: int = 64
+    log_every: int = 20
+
+
+@dataclass
+class OutputConfig:
+    dir: str = "runs/model"
+    encoder_format: str = "lora"  # "lora": adapter only (small); "full": self-contained encoder
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def resolve_path(self, path: str) -> Path:
+        return Path(path.replace("{shared}", self.data.shared)).expanduser()
+
+
+# ------------------------------------------------------------------------ parsing
+
+
+def _fail_unknown(key: str, known: list[str], where: str) -> typing.NoReturn:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(f"unknown config key {where + key!r}{hint} (known keys: {', '.join(known)})")
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(value, inner[0], where)
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value, where + ".")
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} must be a list, got {type(value).__name__} {value!r}")
+        return [_coerce(v, args[0], f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a mapping, got {type(value).__name__} {value!r}")
+        return {str(k): _coerce(v, args[1], f"{where}.{k}") if args[1] is not Any else v for k, v in value.items()}
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if hint in (int, float, str) and (not isinstance(value, hint) or isinstance(value, bool)):
+        raise ConfigError(f"{where} must be a {hint.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def build(cls: type, data: Any, where: str = "") -> Any:
+    """Build dataclass ``cls`` from a mapping, rejecting unknown keys and wrong types."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where.rstrip('.') or 'config'} must be a mapping, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = [f.name for f in dataclasses.fields(cls)]
+    kwargs = {}
+    for key, value in data.items():
+        if key not in hints:
+            _fail_unknown(str(key), known, where)
+        kwargs[key] = _coerce(value, hints[key], where + key)
+    return cls(**kwargs)
+
+
+def apply_override(raw: dict[str, Any], dotted: str, value: str) -> None:
+    """Set ``raw[a][b]...`` from ``a.b...=value``; the value is parsed as YAML (``3`` → int)."""
+    parts = dotted.split(".")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = node[_index(part, dotted, len(node))]
+        else:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if node is None:
+            raise ConfigError(f"cannot override {dotted!r}: {'.'.join(parts[: i + 1])} is not a section")
+    leaf = parts[-1]
+    parsed = yaml.safe_load(value) if value != "" else ""
+    if isinstance(node, list):
+        node[_index(leaf, dotted, len(node))] = parsed
+    else:
+        node[leaf] = parsed
+
+
+def _index(part: str, dotted: str, size: int) -> int:
+    if not part.isdigit() or int(part) >= size:
+        raise ConfigError(f"cannot override {dotted!r}: {part!r} is not an index below {size}")
+    return int(part)
+
+
+def validate(config: Config) -> Config:
+    if config.model.adapter not in {"lora", "full"}:
+        raise ConfigError(f"model.adapter={config.model.adapter!r}; expected 'lora' or 'full'")
+    if config.output.encoder_format not in {"lora", "full"}:
+        raise ConfigError(f"output.encoder_format={config.output.encoder_format!r}; expected 'lora' or 'full'")
+    if config.model.adapter == "full" and config.output.encoder_format == "lora":
+        raise ConfigError("model.adapter='full' trains every weight: set output.encoder_format: full")
+    if config.train.epochs <= 0 and not config.train.max_steps:
+        raise ConfigError(f"train.epochs={config.train.epochs}; it must be positive")
+    if config.train.batch_size < 1:
+        raise ConfigError(f"train.batch_size={config.train.batch_size}; it must be at least 1")
+    unknown_losses = set(config.train.loss_weights) - {"detail", "sentiment", "sentence_detail"}
+    if unknown_losses:
+        raise ConfigError(
+            f"train.loss_weights has unknown head(s) {sorted(unknown_losses)}; heads are detail, sentiment, sentence_detail"
+        )
+    names = [s.name for s in config.data.sources]
+    for i, source in enumerate(config.data.sources):
+        if not source.name or not source.kind or not source.path:
+            raise ConfigError(f"data.sources[{i}] needs name, kind and path (got {source.name!r})")
+        if names.count(source.name) > 1:
+            raise ConfigError(f"data.sources[{i}].name {source.name!r} is used twice; names must be unique")
+        if not 0 <= source.dev_fraction < 1:
+            raise ConfigError(f"data.sources[{i}].dev_fraction={source.dev_fraction}; expected 0 <= x < 1")
+    if not config.data.sources:
+        raise ConfigError("data.sources is empty: list at least one training source")
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | None = None, overrides: dict[str, str] | None = None) -> Config:
+    """Read a YAML config (or the defaults) and apply ``{"train.epochs": "3"}``-style overrides."""
+    raw: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of sections")
+        raw = loaded or {}
+    for dotted, value in (overrides or {}).items():
+        apply_override(raw, dotted, value)
+    return validate(build(Config, raw))

@@ -1,0 +1,128 @@
+"""Macro-F1 per data set and language, through the same decoding the public API uses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+from sklearn.metrics import f1_score
+
+from inference.classifier import StanceClassifier, decode_detail
+from inference.encoding import EncodedItem
+from inference.labels import DETAIL_TO_STANCE, SENTIMENT_LABELS
+
+from .examples import Example
+
+# Published macro-F1 on the public sets (../shared/data/README.md), for the tables and the model card.
+PUBLISHED: dict[tuple[str, str], dict[str, Any]] = {
+    ("cameo", "en"): {"metric": "sentence_detail_f1", "figures": {"ConfliBERT": 0.88, "ModernBERT-base": 0.84}},
+    ("un_quadclass", "en"): {"metric": "sentence_detail_f1", "figures": {"mBERT": 0.616, "ConfliBERT-cont": 0.657}},
+    ("un_quadclass", "es"): {"metric": "sentence_detail_f1", "figures": {"mBERT": 0.596, "ConfliBERT-cont": 0.630}},
+    ("un_quadclass", "ar"): {"metric": "sentence_detail_f1", "figures": {"mBERT": 0.561, "ConfliBERT-cont": 0.615}},
+    ("newsmtsc", "en"): {"metric": "sentiment_f1", "figures": {"GRU-TSC": 0.831, "XLM-R SPC": 0.810}},
+    ("rusentne", "ru"): {"metric": "sentiment_pn_f1", "figures": {"best RuSentNE-2023 system": 0.66}},
+}
+
+
+def _macro(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | None = None) -> float:
+    return float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0))
+
+
+def predict(
+    classifier: StanceClassifier, examples: Sequence[Example]
+) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """Per example: the sentence detail, and per target (detail, sentiment), as the API decodes them."""
+    items = [EncodedItem(e.text, [t.spans for t in e.targets]) for e in examples]
+    target_probs, sentence_probs = classifier._run(items)
+    sentence_pred = [r.detail for r in decode_detail(torch.stack(sentence_probs))] if items else []
+    target_pred = [[(r.detail, s) for r, s in classifier._target_results(p)] for p in target_probs]
+    return sentence_pred, target_pred
+
+
+def score_examples(examples: Sequence[Example], sentence_pred, target_pred) -> dict[str, Any]:
+    """Metrics overall and per language for whichever labels the examples carry."""
+    by_lang: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for ex, sp, tp in zip(examples, sentence_pred, target_pred, strict=True):
+        for key in (ex.lang, "all"):
+            bucket = by_lang[key]
+            if ex.sentence_detail:
+                bucket["sd_gold"].append(ex.sentence_detail)
+                bucket["sd_pred"].append(sp)
+            for target, (detail, sentiment) in zip(ex.targets, tp, strict=True):
+                if target.detail:
+                    bucket["d_gold"].append(target.detail)
+                    bucket["d_pred"].append(detail)
+                if target.sentiment:
+                    bucket["s_gold"].append(target.sentiment)
+                    bucket["s_pred"].append(sentiment)
+    out: dict[str, Any] = {}
+    for lang, b in by_lang.items():
+        m: dict[str, Any] = {}
+        if b["sd_gold"]:
+            m["sentence_detail_f1"] = _macro(b["sd_gold"], b["sd_pred"])
+            m["n_sentences"] = len(b["sd_gold"])
+        if b["d_gold"]:
+            m["detail_f1"] = _macro(b["d_gold"], b["d_pred"])
+            m["stance_f1"] = _macro([DETAIL_TO_STANCE[d] for d in b["d_gold"]], [DETAIL_TO_STANCE[d] for d in b["d_pred"]])
+            m["n_detail_targets"] = len(b["d_gold"])
+        if b["s_gold"]:
+            m["sentiment_f1"] = _macro(b["s_gold"], b["s_pred"])
+            m["sentiment_pn_f1"] = _macro(b["s_gold"], b["s_pred"], labels=[SENTIMENT_LABELS[0], SENTIMENT_LABELS[2]])
+            m["n_sentiment_targets"] = len(b["s_gold"])
+        out[lang] = m
+    return out
+
+
+def evaluate(classifier: StanceClassifier, datasets: Mapping[str, tuple[str, Sequence[Example]]]) -> dict[str, Any]:
+    """``datasets``: name -> (reader kind, examples). Returns name -> {kind, by_lang: metrics}."""
+    results: dict[str, Any] = {}
+    was_training = classifier.model.training
+    classifier.model.eval()
+    try:
+        for name, (kind, examples) in datasets.items():
+            if not examples:
+                continue
+            sentence_pred, target_pred = predict(classifier, examples)
+            results[name] = {"kind": kind, "by_lang": score_examples(examples, sentence_pred, target_pred)}
+    finally:
+        classifier.model.train(was_training)
+    return results
+
+
+def headline(results: Mapping[str, Any]) -> float:
+    """One number for model selection: the mean of each data set's main metrics over all languages."""
+    values = []
+    for res in results.values():
+        m = res["by_lang"].get("all", {})
+        for key in ("sentence_detail_f1", "detail_f1", "sentiment_f1"):
+            if key in m:
+                values.append(m[key])
+    return sum(values) / len(values) if values else 0.0
+
+
+def table_rows(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows of (data set, language, metric, ours, published) for printing and the model card."""
+    rows = []
+    for name, res in results.items():
+        for lang, metrics in sorted(res["by_lang"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
+            published = PUBLISHED.get((res["kind"], lang))
+            for metric in ("sentence_detail_f1", "detail_f1", "stance_f1", "sentiment_f1", "sentiment_pn_f1"):
+                if metric not in metrics:
+                    continue
+                if metric == "sentiment_pn_f1" and res["kind"] != "rusentne":
+                    continue
+                ref = ""
+                if published and published["metric"] == metric:
+                    ref = ", ".join(f"{k} {v:.3f}" for k, v in published["figures"].items())
+                rows.append({"data": name, "lang": lang, "metric": metric, "ours": metrics[metric], "published": ref})
+    return rows
+
+
+def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    head = f"{'data set':<22} {'lang':<5} {'metric':<20} {'ours':>6}  published"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['data']:<22} {r['lang']:<5} {r['metric']:<20} {r['ours']:>6.3f}  {r['published']}")
+    return "\n".join(lines)

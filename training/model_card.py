@@ -1,0 +1,79 @@
+"""Generate the model card (README.md in the model directory) from the run's config and metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .evaluation import table_rows
+
+_TEMPLATE = """---
+language: [{languages}]
+license: mit
+library_name: diplostance
+tags: [stance, sentiment, international-relations, cameo, plover, multilingual]
+base_model: {encoder}
+---
+
+# diplostance stance model
+
+Stance (cooperative / conflictual / neutral), five-way CAMEO/PLOVER detail and sentiment toward
+countries (or any target span) in news sentences, plus the five-way detail of a whole sentence.
+
+- Base encoder: `{encoder}` ({adapter}), max length {max_length} tokens, prefix `{prefix}`.
+- Trained {steps} steps ({epochs} epochs) in {minutes:.1f} min; peak memory {rss:.0f} MB.
+- Load it with `inference.load_classifier("{name}")`.
+
+## Training data
+
+| source | kind | train | dev |
+|---|---|---:|---:|
+{data_rows}
+
+## Dev-split results (macro-F1)
+
+| data set | lang | metric | this model | published |
+|---|---|---|---:|---|
+{metric_rows}
+
+Published figures are on the sets' official test splits (see ../shared/data/README.md); ours are on
+held-out dev splits of the training files, so they are indicative, not a like-for-like comparison.
+
+## Intended use and limits
+
+Analysis of news about international relations in many languages. Labels follow
+`shared/guidelines/stance.md`. Countries are found by a rule-based multilingual gazetteer; the model is
+small (multilingual-e5-small) and trained on a CPU. Expect lower quality on languages with little
+training data and on long, multi-clause sentences.
+"""
+
+
+def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, Any]) -> Path:
+    model = config["model"]
+    dev = metrics.get("dev", {})
+    langs = sorted({lang for res in dev.values() for lang in res["by_lang"] if lang != "all"})
+    data_rows = "\n".join(
+        f"| {s['name']} | {s['kind']} | {metrics['train_examples'].get(s['name'], 0)} | "
+        f"{metrics['dev_examples'].get(s['name'], 0)} |"
+        for s in config["data"]["sources"]
+    )
+    metric_rows = "\n".join(
+        f"| {r['data']} | {r['lang']} | {r['metric']} | {r['ours']:.3f} | {r['published']} |" for r in table_rows(dev)
+    )
+    text = _TEMPLATE.format(
+        languages=", ".join(langs),
+        encoder=model["encoder"],
+        adapter="LoRA adapter" if config["output"]["encoder_format"] == "lora" else "full fine-tuning",
+        max_length=model["max_length"],
+        prefix=model["text_prefix"],
+        steps=metrics.get("steps", 0),
+        epochs=metrics.get("epochs", 0),
+        minutes=metrics.get("train_seconds", 0) / 60,
+        rss=metrics.get("peak_rss_mb", 0),
+        name=out_dir.name,
+        data_rows=data_rows,
+        metric_rows=metric_rows,
+    )
+    path = out_dir / "README.md"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -9,6 +9,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import shutil  # noqa: E402
+
+import torch  # noqa: E402
+
+torch.set_num_threads(1)  # tiny models: one thread is faster and avoids oversubscription
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402

@@ -1,0 +1,141 @@
+"""The project's own labelled data (``data/stance/...``, format in ``data/README.md``).
+
+A JSONL file, or a directory whose ``*.jsonl`` files are read in name order. Per line: ``id``,
+``lang``, ``text``, ``gold`` (country -> stance), optional ``detail`` (-> five-way detail) and
+``sentiment``. One Target per gold country whose spans are every mention the country finder reports
+for it. A gold country the finder does not find is reported (the sentence keeps its other targets);
+countries found but not in gold are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS, stance_of
+from training.examples import BadRow, Example, ReadResult, Target
+from training.readers._common import iter_lines, require_path
+
+SOURCE = "own"
+_CODE = re.compile(r"[A-Z]{3}")
+
+
+class Mention(Protocol):
+    country: str
+    start: int
+    end: int
+
+
+Finder = Callable[..., Iterable[Mention]]  # finder(text, lang=lang)
+
+
+def default_finder() -> Finder:
+    from inference.countries import find_countries
+
+    return find_countries
+
+
+def read(path: str | Path, *, finder: Finder | None = None) -> ReadResult:
+    """Read a JSONL file or a directory of them; ``finder`` defaults to ``inference.countries.find_countries``."""
+    p = require_path(path, SOURCE)
+    files = sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+    if not files:
+        raise FileNotFoundError(f"no *.jsonl files in {p}; check the data.sources[*].path setting")
+    find = finder or default_finder()
+    bad: list[BadRow] = []
+    examples: list[Example] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        for number, line in iter_lines(file, SOURCE, bad):
+            where = f"{file}:{number}"
+            try:
+                example, misses = _example(line, find)
+            except ValueError as exc:
+                bad.append(BadRow(SOURCE, str(file), number, str(exc)))
+                continue
+            if example.id in seen:
+                bad.append(
+                    BadRow(
+                        SOURCE,
+                        str(file),
+                        number,
+                        f"duplicate id {example.id!r} (first at {seen[example.id]})",
+                    )
+                )
+                continue
+            seen[example.id] = where
+            bad.extend(BadRow(SOURCE, str(file), number, reason) for reason in misses)
+            examples.append(example)
+    return ReadResult(examples, bad)
+
+
+def _labels(
+    record: dict[str, Any], key: str, allowed: tuple[str, ...], codes: set[str]
+) -> dict[str, str] | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(f"{key} must be an object (country -> label), got {type(value).__name__}")
+    if set(value) != codes:
+        raise ValueError(f"{key} has countries {sorted(value)} but gold has {sorted(codes)}")
+    for country, label in value.items():
+        if label not in allowed:
+            raise ValueError(f"{key}[{country}] = {label!r}; expected one of {list(allowed)}")
+    return value
+
+
+def _example(line: str, find: Finder) -> tuple[Example, list[str]]:
+    """The example and the reasons for its missing targets; ValueError if the line is invalid."""
+    if not line.strip():
+        raise ValueError("empty line")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    rid, lang, text, gold = record.get("id"), record.get("lang"), record.get("text"), record.get("gold")
+    for name, value in (("id", rid), ("lang", lang), ("text", text)):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"missing or empty {name}")
+    if not isinstance(gold, dict):
+        raise ValueError(f"{rid}: gold must be an object (country -> stance)")
+    for country in gold:
+        if not _CODE.fullmatch(country):
+            raise ValueError(f"{rid}: {country!r} is not an ISO 3166-1 alpha-3 code")
+    codes = set(gold)
+    _labels(record, "gold", STANCE_LABELS, codes)
+    detail = _labels(record, "detail", DETAIL_LABELS, codes)
+    sentiment = _labels(record, "sentiment", SENTIMENT_LABELS, codes)
+    if detail is not None:
+        for country, d in detail.items():
+            if stance_of(d) != gold[country]:
+                raise ValueError(
+                    f"{rid}: detail[{country}] = {d!r} collapses to {stance_of(d)!r}, not gold {gold[country]!r}"
+                )
+
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for m in find(text, lang=lang):
+        spans.setdefault(m.country, set()).add((m.start, m.end))
+    targets: list[Target] = []
+    misses: list[str] = []
+    for country in gold:  # gold order: deterministic
+        if country not in spans:
+            misses.append(
+                f"{rid}: gold country {country} not found in the text by the country finder; target skipped"
+            )
+            continue
+        targets.append(
+            Target(
+                spans=sorted(spans[country]),
+                country=country,
+                detail=None if detail is None else detail[country],
+                sentiment=None if sentiment is None else sentiment[country],
+            )
+        )
+    ex_id = f"{SOURCE}:{rid}"
+    return Example(id=ex_id, source=SOURCE, lang=lang, text=text, targets=targets, group=ex_id), misses

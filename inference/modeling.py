@@ -178,12 +178,19 @@ class StanceModel(nn.Module):
         return model, tokenizer
 
 
-def load_encoder(name_or_dir: str) -> nn.Module:
-    """``AutoModel.from_pretrained`` without a pooler where the architecture has one (E5 pools by mean)."""
+def load_encoder(name_or_dir: str, *, dropout: float | None = None) -> nn.Module:
+    """``AutoModel.from_pretrained`` without a pooler where the architecture has one (E5 pools by mean).
+
+    ``dropout`` overrides the encoder's internal dropout rates (training only; dropout is off in eval).
+    """
     from transformers import AutoConfig, AutoModel
 
     config = AutoConfig.from_pretrained(name_or_dir, trust_remote_code=False)
     kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if dropout is not None:
+        for key in ("hidden_dropout_prob", "attention_probs_dropout_prob", "dropout", "attention_dropout"):
+            if hasattr(config, key):
+                kwargs[key] = dropout
     if config.model_type in _POOLER_FREE:
         kwargs["add_pooling_layer"] = False
     return AutoModel.from_pretrained(name_or_dir, **kwargs)

@@ -42,7 +42,7 @@ def build_model(cfg: ModelConfig):
     from transformers import AutoTokenizer
 
     encoder_dir = resolve_encoder(cfg.encoder)
-    encoder = load_encoder(encoder_dir)
+    encoder = load_encoder(encoder_dir, dropout=cfg.encoder_dropout)
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
     if cfg.adapter == "lora":
         from peft import LoraConfig, get_peft_model
@@ -77,7 +77,7 @@ def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor
             continue
         loss = nn.functional.cross_entropy(outputs[head].float(), labels, ignore_index=IGNORE)
         total = total + weights[head] * loss
-        parts[head] = float(loss)
+        parts[head] = float(loss.detach())
     return total, parts
 
 

@@ -1,0 +1,188 @@
+"""The compiled matcher: one trie regex over every normalised stem, built once.
+
+``re.finditer`` with a look-ahead over the trie yields, at every position, the longest
+stem that starts there (shorter stems that are prefixes of it are looked up in a
+precomputed table). Each candidate is then checked: language hint, left boundary (or an
+allowed proclitic), tail (the rest of the word must be an allowed ending), case, and the
+context rules. Overlaps resolve deterministically: longest span first, then leftmost,
+then table order (blockers, curated rows, CLDR rows).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..results import CountryMention
+from . import rules
+from .inflect import allowed_prefix
+from .normalize import normalize, script_of
+from .table import Entry, build_index
+
+_CJK = frozenset({"han", "kata", "hira", "hangul"})
+
+
+def _trie_regex(words: list[str]) -> str:
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        kids = sorted(k for k in node if k)
+        if not kids:
+            return ""
+        alts = [re.escape(k) + emit(node[k]) for k in kids]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            body = "(?:" + body + ")?"
+        return body
+
+    return emit(trie)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int
+    end: int
+    stem_end: int
+    entry: Entry
+
+
+# Positions where a stem may start: a word start, or anywhere in scripts whose names
+# take prefixes (Arabic, Hebrew) or are written without spaces (CJK).
+_ELIGIBLE = re.compile(r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+class Matcher:
+    """Finds country mentions; build once (it compiles a large trie regex) and reuse.
+
+    The trie is split by first character: ``self.tails[c]`` matches the longest rest of a
+    stem starting with ``c``, so only positions that can start a stem are tried.
+    """
+
+    def __init__(self, index: dict[str, list[Entry]]) -> None:
+        self.index = index
+        stems = sorted(index)
+        by_first: dict[str, list[str]] = {}
+        for stem in stems:
+            by_first.setdefault(stem[0], []).append(stem[1:])
+        self.tails: dict[str, re.Pattern[str]] = {
+            first: re.compile(_trie_regex(rests)) for first, rests in by_first.items()
+        }
+        self.shorter: dict[str, list[str]] = {}
+        for stem in stems:
+            prefixes = [stem[:k] for k in range(len(stem) - 1, 0, -1) if stem[:k] in index]
+            if prefixes:
+                self.shorter[stem] = prefixes
+
+    @classmethod
+    def default(cls) -> Matcher:
+        return cls(build_index())
+
+    def find(self, text: str, lang: str | None = None) -> list[CountryMention]:
+        norm, offsets = normalize(text)
+        cands: list[_Candidate] = []
+        tails = self.tails
+        for e in _ELIGIBLE.finditer(norm):
+            pos = e.start()
+            first = norm[pos]
+            tail_re = tails.get(first)
+            if tail_re is None:
+                continue
+            rest = tail_re.match(norm, pos + 1)
+            if rest is None:
+                continue
+            longest = first + rest.group()
+            for stem in (longest, *self.shorter.get(longest, ())):
+                for entry in self.index[stem]:
+                    cand = self._check(text, norm, offsets, pos, stem, entry, lang)
+                    if cand is not None:
+                        cands.append(cand)
+        return self._resolve(text, offsets, cands)
+
+    # -- candidate checks -------------------------------------------------------------
+    def _check(
+        self, text: str, norm: str, offsets: list[int], pos: int, stem: str, entry: Entry, lang: str | None
+    ) -> _Candidate | None:
+        if lang is not None and entry.lang not in (lang, "*"):
+            return None
+        if "hint" in entry.flags and entry.lang != lang:
+            return None
+        first, last = script_of(stem[0]), script_of(stem[-1])
+        if pos > 0 and not self._left_ok(norm, pos, first, entry):
+            return None
+        end = pos + len(stem)
+        tail_end = end
+        if "hyphen" in entry.flags and not norm.startswith("-", end):
+            return None
+        if "isolated" in entry.flags:
+            if (end < len(norm) and (script_of(norm[end]) in ("han", "kata", "hira") or norm[end].isdigit())) or (
+                pos > 0 and (script_of(norm[pos - 1]) in ("han", "kata", "hira") or norm[pos - 1].isdigit())
+            ):
+                return None
+        elif last == "word" or last == "hangul":
+            while tail_end < len(norm) and script_of(norm[tail_end]) == last:
+                tail_end += 1
+            if norm[end:tail_end] not in entry.endings:
+                return None
+        elif last == "kata" and end < len(norm) and script_of(norm[end]) == "kata":
+            return None
+        o_start = offsets[pos]
+        if entry.case and not self._case_ok(text, o_start, offsets[end - 1] + 1, entry.case):
+            return None
+        span_end = tail_end if entry.tail_in_span else end
+        if "person" in entry.flags and rules.person_like(text, o_start, offsets[span_end - 1] + 1):
+            return None
+        if "georgia" in entry.flags and rules.us_state_georgia(text):
+            return None
+        return _Candidate(pos, span_end, end, entry)
+
+    @staticmethod
+    def _left_ok(norm: str, pos: int, first: str, entry: Entry) -> bool:
+        prev = script_of(norm[pos - 1])
+        if first == "han":
+            return True
+        if first in ("kata", "hangul"):
+            return prev != first
+        if prev != "word":
+            return True
+        start = pos - 1
+        while start > 0 and script_of(norm[start - 1]) == "word":
+            start -= 1
+        return allowed_prefix(entry.lang, norm[start:pos])
+
+    @staticmethod
+    def _case_ok(text: str, start: int, end: int, rule: str) -> bool:
+        span = text[start:end]
+        if rule == "upper":
+            return not any(c.islower() for c in span)
+        first = next((c for c in span if c.isalpha()), "")
+        return first.isupper() or not (first.isupper() or first.islower())
+
+    # -- overlap resolution ---------------------------------------------------------
+    @staticmethod
+    def _resolve(text: str, offsets: list[int], cands: list[_Candidate]) -> list[CountryMention]:
+        # Longest first; on equal length a single name beats a compound ("巴西" over "以巴"),
+        # then the leftmost, then the longer literal stem (less inflection), then table order.
+        cands.sort(
+            key=lambda c: (c.start - c.end, len(c.entry.countries) > 1, c.start, c.start - c.stem_end, c.entry.order)
+        )
+        taken: list[tuple[int, int]] = []
+        mentions: list[CountryMention] = []
+        for cand in cands:
+            if any(cand.start < e and s < cand.end for s, e in taken):
+                continue
+            taken.append((cand.start, cand.end))
+            seg_start = cand.start
+            n_seg = len(cand.entry.countries)
+            for i, (country, length) in enumerate(zip(cand.entry.countries, cand.entry.seg_lens, strict=True)):
+                seg_end = cand.end if i == n_seg - 1 else seg_start + length
+                if country != "-":
+                    o_start, o_end = offsets[seg_start], offsets[seg_end - 1] + 1
+                    mentions.append(CountryMention(country, o_start, o_end, text[o_start:o_end]))
+                seg_start = seg_end
+        mentions.sort(key=lambda m: (m.start, m.end, m.country))
+        return mentions

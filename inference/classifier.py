@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,11 +131,13 @@ class StanceClassifier:
             _check_text(text, f"texts[{t}]")
             if not text.strip():
                 continue
-            mentions = find_countries(text, lang=hint)
+            mentions = sorted(find_countries(text, lang=hint), key=lambda m: m.start)
             if not mentions:
                 continue
+            starts = [m.start for m in mentions]
             for sentence in split_sentences(text):
-                inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+                lo, hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
+                inside = mentions[lo:hi]
                 if not inside:
                     continue
                 by_country: dict[str, list[tuple[int, int]]] = {}

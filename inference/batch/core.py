@@ -133,7 +133,9 @@ def aggregate_articles(stances: dict[str, list[Any]], passthrough: Sequence[str]
     Rows keep the order in which each (article, country) first appears in ``stances``.
     """
     counts: dict[tuple[str, str], list[Any]] = {}
-    for i, (article_id, country, stance) in enumerate(zip(stances["id"], stances["country"], stances["stance"], strict=True)):
+    for i, (article_id, country, stance) in enumerate(
+        zip(stances["id"], stances["country"], stances["stance"], strict=True)
+    ):
         entry = counts.get((article_id, country))
         if entry is None:
             entry = counts[(article_id, country)] = [i, 0, 0, 0]

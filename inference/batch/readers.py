@@ -118,8 +118,12 @@ def resolve_inputs(inputs: Sequence[str | os.PathLike[str]], opts: ReadOptions) 
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.txt") if p.is_file())
             if not files:
-                raise ValueError(f"folder {str(path)!r} holds no .txt files; pass the files themselves ({SUPPORTED})")
-            items = [InputFile(f, "txt", txt_id=f.relative_to(path).with_suffix("").as_posix()) for f in files]
+                raise ValueError(
+                    f"folder {str(path)!r} holds no .txt files; pass the files themselves ({SUPPORTED})"
+                )
+            items = [
+                InputFile(f, "txt", txt_id=f.relative_to(path).with_suffix("").as_posix()) for f in files
+            ]
             specs.append(InputSpec(path, "folder", items))
         elif path.is_file():
             item = detect(path)
@@ -172,7 +176,9 @@ def _open(item: InputFile) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
             yield raw, raw
 
 
-def iter_records(specs: Sequence[InputSpec], opts: ReadOptions, position: ReadPosition | None = None) -> Iterator[RawRecord]:
+def iter_records(
+    specs: Sequence[InputSpec], opts: ReadOptions, position: ReadPosition | None = None
+) -> Iterator[RawRecord]:
     """All records of all inputs, in order. A file that fails mid-way ends with one error record."""
     position = position or ReadPosition()
     for spec in specs:
@@ -194,7 +200,9 @@ def iter_records(specs: Sequence[InputSpec], opts: ReadOptions, position: ReadPo
                             yield record
             except Exception as err:  # corrupt archive, truncated stream, unreadable file
                 where = f"after line {line}" if line else "at start"
-                yield RawRecord(item.source, None, None, f"cannot read file {where}: {type(err).__name__}: {err}")
+                yield RawRecord(
+                    item.source, None, None, f"cannot read file {where}: {type(err).__name__}: {err}"
+                )
             finally:
                 position._current = None
                 position.done += _size(item.path)
@@ -246,13 +254,18 @@ def _read_jsonl(item: InputFile, stream: IO[bytes], opts: ReadOptions) -> Iterat
             yield number, RawRecord(source, number, None, "invalid JSON: nested too deeply")
             continue
         except json.JSONDecodeError as err:
-            yield number, RawRecord(source, number, None, f"invalid JSON: {err.msg} at column {err.colno}")
+            yield number, RawRecord(source, number, None, f"invalid JSON: {err.msg} (column {err.colno})")
             continue
         except ValueError as err:  # e.g. an integer with too many digits
             yield number, RawRecord(source, number, None, f"invalid JSON: {err}")
             continue
         if not isinstance(value, dict):
-            yield number, RawRecord(source, number, None, f"record is a JSON {type(value).__name__}, expected an object")
+            yield (
+                number,
+                RawRecord(
+                    source, number, None, f"record is a JSON {type(value).__name__}, expected an object"
+                ),
+            )
             continue
         yield number, RawRecord(source, number, value)
 
@@ -286,7 +299,12 @@ def _read_csv(item: InputFile, stream: IO[bytes], opts: ReadOptions) -> Iterator
             continue
         first, start = start, reader.line_num + 1
         if too_long:
-            yield first, RawRecord(source, first, None, f"line {too_long[-1]} longer than {opts.max_line_bytes} bytes")
+            yield (
+                first,
+                RawRecord(
+                    source, first, None, f"line {too_long[-1]} longer than {opts.max_line_bytes} bytes"
+                ),
+            )
             too_long.clear()
             continue
         if not row:
@@ -295,9 +313,15 @@ def _read_csv(item: InputFile, stream: IO[bytes], opts: ReadOptions) -> Iterator
             header = row
             continue
         if len(row) != len(header):
-            yield first, RawRecord(source, first, None, f"row has {len(row)} fields, the header has {len(header)}")
+            yield (
+                first,
+                RawRecord(source, first, None, f"row has {len(row)} fields, the header has {len(header)}"),
+            )
             continue
-        data = {name: (value if value != "" or name == opts.text_field else None) for name, value in zip(header, row, strict=True)}
+        data = {
+            name: (value if value != "" or name == opts.text_field else None)
+            for name, value in zip(header, row, strict=True)
+        }
         yield first, RawRecord(source, first, data)
 
 
@@ -320,7 +344,9 @@ def _read_txt(item: InputFile, opts: ReadOptions) -> RawRecord:
     try:
         size = item.path.stat().st_size
         if size > opts.max_line_bytes:
-            return RawRecord(source, None, {opts.id_field: item.txt_id}, f"file larger than {opts.max_line_bytes} bytes")
+            return RawRecord(
+                source, None, {opts.id_field: item.txt_id}, f"file larger than {opts.max_line_bytes} bytes"
+            )
         data = item.path.read_bytes().removeprefix(_BOM)
     except OSError as err:
         return RawRecord(source, None, {opts.id_field: item.txt_id}, f"cannot read file: {err}")

@@ -3,8 +3,8 @@
 Rules (each failure is an error row with the reason in quotes):
 
 - the record could not be read: the reader's reason ("invalid JSON: ...", "invalid UTF-8 ...");
-- id missing, null or empty: "missing id ..."; not a string or integer: "id is a <type> ...";
-- text field missing: "missing text field ..."; null: "text is null"; not a string: "text is a <type>";
+- id missing, null or empty: "missing id ..."; not a string or integer: "id is not a string or integer ...";
+- text field missing: "missing text field ..."; null: "text is null"; not a string: "text is not a string ...";
   empty or only whitespace: "empty text" (so that ``read == scored + failed`` stays exact);
   longer than ``max_chars``: "text too long ..."; containing NUL characters: "text contains NUL ...";
 - any field with invalid UTF-8 or lone surrogates: "invalid UTF-8/Unicode in field ...".
@@ -83,9 +83,11 @@ def _record_id(data: dict[str, Any], opts: ValidateOptions) -> str:
     value = data.get(opts.id_field)
     if value is None or (isinstance(value, str) and not value.strip()):
         state = "absent" if opts.id_field not in data else "null" if value is None else "empty"
-        raise ValueError(f"missing id: field {opts.id_field!r} is {state}; set id_field (--id-field) if ids live elsewhere")
+        raise ValueError(
+            f"missing id: field {opts.id_field!r} is {state}; set id_field (--id-field) if ids live elsewhere"
+        )
     if isinstance(value, bool) or not isinstance(value, str | int | bytes):
-        raise ValueError(f"id is a {type(value).__name__} ({str(value)[:40]!r}); expected a string or integer")
+        raise ValueError(f"id is not a string or integer (got {type(value).__name__}: {str(value)[:40]!r})")
     result = _as_str(value, opts.id_field)
     if result is None:  # pragma: no cover - excluded above
         raise ValueError("missing id")
@@ -94,7 +96,9 @@ def _record_id(data: dict[str, Any], opts: ValidateOptions) -> str:
 
 def _record_text(data: dict[str, Any], opts: ValidateOptions) -> str:
     if opts.text_field not in data:
-        raise ValueError(f"missing text field {opts.text_field!r}; set text_field (--text-field) if the text lives elsewhere")
+        raise ValueError(
+            f"missing text field {opts.text_field!r}; set text_field (--text-field) if the text lives elsewhere"
+        )
     value = data[opts.text_field]
     if value is None:
         raise ValueError("text is null")
@@ -104,7 +108,7 @@ def _record_text(data: dict[str, Any], opts: ValidateOptions) -> str:
         except UnicodeDecodeError as err:
             raise ValueError(f"invalid UTF-8 in field {opts.text_field!r} at byte {err.start}") from None
     if not isinstance(value, str):
-        raise ValueError(f"text is a {type(value).__name__}, expected a string")
+        raise ValueError(f"text is not a string (got {type(value).__name__})")
     if not value.strip():
         raise ValueError("empty text")
     if len(value) > opts.max_chars:
@@ -139,7 +143,11 @@ def validate(raw: RawRecord, seq: int, opts: ValidateOptions) -> ValidRecord | E
 
 
 def to_columns(records: list[ValidRecord], passthrough: tuple[str, ...]) -> dict[str, list[Any]]:
-    """A columnar batch (the input of ``core.score_batch``) from valid records."""
+    """A columnar batch (the input of ``core.score_batch``) from valid records.
+
+    Columns: ``id``, ``text``, ``lang`` (the record's language, else the default), then the
+    other pass-through fields.
+    """
     columns: dict[str, list[Any]] = {"id": [r.id for r in records], "text": [r.text for r in records]}
     columns["lang"] = [r.lang for r in records]
     for name in passthrough:

@@ -79,16 +79,22 @@ def write_parquet_atomic(path: Path, columns: dict[str, list[Any]], schema: pa.S
     return table.num_rows
 
 
-def merge_parquet(parts: Iterable[Path], path: Path, schema: pa.Schema) -> int:
-    """Concatenate part files, in order, into ``path`` (one part in memory at a time)."""
+def merge_parquet(parts: Iterable[Path], path: Path, schema: pa.Schema, row_group_rows: int = 100_000) -> int:
+    """Concatenate part files, in order, into ``path``, in row groups of about ``row_group_rows``
+    (memory: one row group's worth of parts at a time)."""
     rows = 0
-    with atomic_path(path) as tmp:
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for part in parts:
-                table = pq.read_table(part, schema=schema)
-                if table.num_rows:
-                    writer.write_table(table)
-                    rows += table.num_rows
+    pending: list[pa.Table] = []
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for part in parts:
+            table = pq.read_table(part, schema=schema)
+            if table.num_rows:
+                pending.append(table)
+                rows += table.num_rows
+            if sum(t.num_rows for t in pending) >= row_group_rows:
+                writer.write_table(pa.concat_tables(pending), row_group_size=max(row_group_rows, 1) * 2)
+                pending = []
+        if pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=max(row_group_rows, 1) * 2)
     return rows
 
 

@@ -72,6 +72,13 @@ _NON_LATIN = frozenset({"ru", "uk", "ar", "fa", "he", "zh", "ja", "ko", "hi"})
 # Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad as people.
 _NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person"}
 _PERSON_LANGS = frozenset({"en", "fr", "es", "pt", "it", "nl", "sv", "id", "tr", "pl"})
+# Language-specific context rules (rules.py): unvocalised عمان is Oman or Amman; Arabic مصر
+# may be "insisting"; Hebrew הודו may be "they thanked".
+_LANG_FLAGS: dict[tuple[str, str, str], str] = {
+    ("OMN", "ar", "name"): "oman", ("OMN", "fa", "name"): "oman",
+    ("JOR", "ar", "capital"): "amman", ("JOR", "fa", "capital"): "amman",
+    ("EGY", "ar", "name"): "misr", ("IND", "he", "name"): "hodu",
+}
 
 HEADER = "country\tlang\talias\tkind\tflags\tsource"
 OUT = Path(__file__).with_name("aliases.tsv")
@@ -116,12 +123,13 @@ def generate() -> list[tuple[str, str, str, str, str, str]]:
                     flags = _NAME_FLAGS.get(a3, "")
                     if flags == "person" and lang not in _PERSON_LANGS:
                         flags = ""
+                    flags = _LANG_FLAGS.get((a3, lang, "name"), flags)
                     rows.add((a3, lang, variant, "name", flags, f"cldr:territory:{loc_id}"))
             for a3, zone in CAPITAL_ZONES.items():
                 city = get_timezone_location(zone, locale=loc, return_city=True)
                 if not city or (lang in _NON_LATIN and city.isascii()):
                     continue
-                flags = "person" if a3 in PERSON_CAPITALS else ""
+                flags = "person" if a3 in PERSON_CAPITALS else _LANG_FLAGS.get((a3, lang, "capital"), "")
                 rows.add((a3, lang, city, "capital", flags, f"cldr:tz:{zone}"))
     # Keep one row per (country, lang, alias, kind): the first locale wins.
     seen: dict[tuple[str, str, str, str], tuple[str, str, str, str, str, str]] = {}

@@ -33,7 +33,7 @@ _RU_ADJ: E = frozenset(
 _UK_NOUN: E = frozenset(
     ["а", "я", "у", "ю", "і", "ї", "и", "е", "є", "ою", "ею", "єю", "ом", "ем", "єм", "ам", "ям", "ах", "ях", "ами", "ями", "ів", "їв", "ь", "й"]
 ).union({""})
-_UK_ADJ: E = frozenset(["ий", "ій", "а", "я", "е", "є", "і", "ї", "ого", "ього", "ому", "ьому", "им", "ім", "ою", "ею", "у", "ю", "их", "іх", "ими", "іми", "о"])
+_UK_ADJ: E = frozenset(["ий", "ій", "а", "я", "е", "є", "і", "ї", "ої", "ьої", "ого", "ього", "ому", "ьому", "им", "ім", "ою", "ею", "у", "ю", "их", "іх", "ими", "іми", "о"])
 _PL_NOUN: E = frozenset(["a", "i", "y", "e", "ie", "u", "em", "om", "ach", "ami", "ow", "o", "ii", "ji", "ia", "owi"]).union({""})
 _PL_ADJ: E = frozenset(["i", "y", "a", "e", "ie", "ego", "iego", "emu", "iemu", "ym", "im", "ych", "ich", "ymi", "imi", "o", "ej", "iej"])
 _SLAVIC_VOWELS = set("аяыиьйоеуюіїєaeiouy")
@@ -46,23 +46,31 @@ _ENDINGS: dict[tuple[str, str], E] = {
     ("fr", "adj"): frozenset({"", "e", "s", "es", "ne", "nes"}),
     ("nl", "adj"): frozenset({"", "e", "en", "s"}),
     ("sv", "name"): frozenset({"", "s"}),
-    ("sv", "adj"): frozenset({"", "a", "t", "ar", "arna", "en", "s"}),
+    ("sv", "adj"): frozenset({"", "a", "e", "t", "ar", "arna", "en", "s"}),
     ("id", "name"): frozenset({"", "nya"}),
     ("tr", "name"): frozenset({"", "li", "lu", "lilar", "liler", "lular", "luler", "lar", "ler"}),
     ("fa", "name"): frozenset(a + b for a in ("", "اي", "ي") for b in ("", "ها", "هاي", "ان", "يان", "ي")),
-    ("ar", "adj"): frozenset({"", "ة", "ين", "ون", "ان", "تين", "تان", "ات"}),
+    # -ا is the accusative tanween (مصرياً -> مصريا once the tanween mark is stripped)
+    ("ar", "adj"): frozenset({"", "ة", "ا", "ين", "ون", "ان", "تين", "تان", "ات"}),
     ("he", "adj"): frozenset({"", "ת", "ה", "ם", "ים", "ות", "יים", "יות", "יה"}),
-    ("hi", "name"): frozenset({"", "ों", "यों"}),
+    # -ई/-ी make the adjective (सोमालियाई, कनाडाई, ईरानी), -ियों/-ाइयों its oblique plural
+    ("hi", "name"): frozenset({"", "ों", "यों", "ई", "ी", "ियों", "ाइयों"}),
 }
 
 KO_PARTICLES: E = frozenset(
     a + b
-    for a in ("", "인", "인들", "군", "측", "산", "계", "내", "쪽", "정부", "당국", "과", "와")
+    for a in (
+        "", "인", "인들", "군", "측", "산", "계", "내", "쪽", "정부", "당국", "과", "와", "대사", "대사관", "대통령",
+        "총리", "외교부", "외무부", "국방부", "국민", "기업", "은행", "대표팀", "행", "발", "시장", "경제", "해군",
+        "공군", "육군", "국경", "영토", "영해", "정부와", "측과",
+    )
     for b in (
         "", "은", "는", "이", "가", "을", "를", "의", "에", "에서", "에게", "와", "과", "도", "로",
         "으로", "만", "까지", "부터", "보다", "처럼", "이나", "나", "이라는", "라는", "에서는",
         "에는", "에도", "과의", "와의", "에서의", "으로의", "로의", "이다", "였다", "에선", "엔",
         "으로서", "로서", "에서도", "과도", "와도", "조차", "마저", "이랑", "랑", "하고",
+        "으로부터", "로부터", "에게서", "한테", "과는", "와는", "으로는", "로는", "에서만", "이라고", "라고",
+        "이며", "며", "이고", "과도", "만의", "까지는", "보다는", "이라며", "라며", "이었다", "였으며", "에겐",
     )
 )
 
@@ -70,9 +78,16 @@ _AR_PREFIX = re.compile(r"^(?:[وف]?(?:[بكل]?(?:ال)?|لل))$")
 _HE_PREFIX = re.compile(r"^[ושהבלמכ]{0,3}$")
 
 
-def allowed_prefix(lang: str, prefix: str) -> bool:
+# Glued political prefixes before an adjective (Polish ``prorosyjski``, Russian ``антиамериканский``,
+# Italian ``filorusso``, Spanish ``prorruso``): they still name the country.
+_ADJ_PREFIXES = frozenset({"pro", "anti", "filo", "pror", "про", "анти", "проро"})
+
+
+def allowed_prefix(lang: str, prefix: str, kind: str = "name") -> bool:
     """Whether ``prefix`` (the part of the word before the stem) is a proclitic of ``lang``."""
     if not prefix:
+        return True
+    if kind in ADJ_KINDS and prefix in _ADJ_PREFIXES and lang not in ("ar", "fa", "he"):
         return True
     if lang in ("ar", "fa"):
         return bool(_AR_PREFIX.match(prefix)) and (lang == "ar" or prefix in ("ب", "ال"))
@@ -99,7 +114,7 @@ def _endings_for(lang: str, kind: str, alias: str) -> E:
 
 def _slavic_noun(word: str, lang: str) -> tuple[str, E]:
     endings = {"ru": _RU_NOUN, "uk": _UK_NOUN, "pl": _PL_NOUN}[lang]
-    if len(word) <= 3 or not word[-1].isalpha():
+    if len(word) <= 2 or not word[-1].isalpha():
         return word, frozenset({""})
     last = word[-1]
     if last in "оеуюиі" and lang in ("ru", "uk") and not word.endswith(("ии", "ые", "ие", "ти", "ні", "ии")):
@@ -137,14 +152,39 @@ def _slavic_demonym(word: str, lang: str) -> list[tuple[str, E]]:
         return [(word, frozenset({""})), (word[:-3] + "c", frozenset({"y", "ow", "om", "ami", "ach", "a", "u", "em", "e"}))]
     if word.endswith("ec") and word.isascii():
         return [(word, frozenset({""})), (word[:-2] + "c", frozenset({"y", "ow", "om", "ami", "ach", "a", "u", "em"}))]
+    if word.endswith("czyk"):  # Polish Filipinczyk -> Filipinczycy, Filipinczykow
+        return [(word[:-2], frozenset({"yk", "yka", "ykowi", "ykiem", "yku", "ycy", "ykow", "ykom", "ykami", "ykach"}))]
     if word.endswith(("анин", "янин", "anin")):
         return [(word[:-2], _RU_ANIN | {"ie", "ina", "inem", "om", "ami", "ach", "in"})]
     return [_slavic_noun(word, lang)]
 
 
+_INNER_ADJ = {
+    "ru": ("ий", "ый", "ой", "ая", "яя", "ое", "ее", "ые", "ие"),
+    "uk": ("ий", "ій", "ка", "на", "ке", "не", "кі", "ні"),
+}
+
+
+def _pl_locative(word: str) -> list[tuple[str, E]]:
+    """Polish locatives that change the stem: Czad -> Czadzie, Katar -> Katarze, Kuwejt -> Kuwejcie."""
+    if word.endswith("d"):
+        return [(word + "zie", frozenset({""}))]
+    if word.endswith("r"):
+        return [(word + "ze", frozenset({""}))]
+    if word.endswith("t"):
+        return [(word[:-1] + "cie", frozenset({""}))]
+    return []
+
+
 def _slavic_inner_forms(word: str, lang: str) -> list[str]:
+    """Every case of an inner word: ``Объединённые`` -> ``объединенных``; ``Саудівська`` -> ``саудівської``."""
     forms = set()
-    for stem, endings in (_slavic_adj(word, lang), _slavic_noun(word, lang)):
+    pairs = [_slavic_adj(word, lang), _slavic_noun(word, lang)]
+    for suffix in _INNER_ADJ.get(lang, ()):
+        if word.endswith(suffix) and len(word) > 4:
+            cut = 2 if lang == "ru" or suffix in ("ий", "ій") else 1
+            pairs.append((word[:-cut], _RU_ADJ if lang == "ru" else _UK_ADJ))
+    for stem, endings in pairs:
         if stem is not None:
             forms.update(stem + e for e in endings)
     return sorted(forms)
@@ -180,8 +220,12 @@ def expand(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
         if kind in ADJ_KINDS:
             stem, endings = _slavic_adj(last, lang)
             lasts = [(stem, endings)] if stem is not None else _slavic_demonym(last, lang)
+            if lang == "pl" and last.endswith(("ski", "cki")):  # marokanscy, niemieccy
+                lasts.append((last[:-3] + ("scy" if last.endswith("ski") else "ccy"), frozenset({""})))
         else:
             lasts = [_slavic_noun(last, lang)]
+            if lang == "pl":
+                lasts.extend(_pl_locative(last))
             if len(words) > 1:  # Polish "Korea Południowa" -> "Korei Południowej"
                 stem, endings = _slavic_adj(last, lang)
                 if stem is not None:

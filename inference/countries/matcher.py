@@ -51,9 +51,13 @@ class _Candidate:
     entry: Entry
 
 
-# Positions where a stem may start: a word start, or anywhere in scripts whose names
-# take prefixes (Arabic, Hebrew) or are written without spaces (CJK).
-_ELIGIBLE = re.compile(r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+# Positions where a stem may start: a word start, right after a glued political prefix
+# (``prorosyjski``, ``антиамериканский``, ``filorusso``: adjectives only, see inflect.py), or
+# anywhere in scripts whose names take prefixes (Arabic, Hebrew) or have no spaces (CJK).
+_ELIGIBLE = re.compile(
+    r"(?<!\w)\w|(?<=\bpro)\w|(?<=\banti)\w|(?<=\bfilo)\w|(?<=\bpror)\w|(?<=\bпро)\w|(?<=\bанти)\w"
+    r"|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
 
 
 class Matcher:
@@ -72,6 +76,19 @@ class Matcher:
         self.tails: dict[str, re.Pattern[str]] = {
             first: re.compile(_trie_regex(rests)) for first, rests in by_first.items()
         }
+        # Single Han characters that abbreviate a state inside compounds (中, 美, 日, 韩, 老...),
+        # per language: a run of three or more of them ("美英法德", "日豪印米") names each one.
+        self.han_abbr: dict[str, dict[str, str]] = {}
+        for entries in index.values():
+            for entry in entries:
+                if entry.kind != "compound" or "-" in entry.countries or entry.lang not in ("zh", "ja", "ko"):
+                    continue
+                if all(n == 1 for n in entry.seg_lens) and len(entry.alias.replace("|", "")) == len(entry.countries):
+                    for ch, country in zip(entry.alias.split("|"), entry.countries, strict=True):
+                        if script_of(ch) == "han":
+                            self.han_abbr.setdefault(entry.lang, {}).setdefault(ch, country)
+        han_chars = "".join(sorted({c for m in self.han_abbr.values() for c in m}))
+        self.han_run = re.compile("[" + re.escape(han_chars) + "]{3,}") if han_chars else None
         self.shorter: dict[str, list[str]] = {}
         for stem in stems:
             prefixes = [stem[:k] for k in range(len(stem) - 1, 0, -1) if stem[:k] in index]
@@ -101,7 +118,24 @@ class Matcher:
                     cand = self._check(text, norm, offsets, pos, stem, entry, lang)
                     if cand is not None:
                         cands.append(cand)
+        if self.han_run is not None and lang in (None, "zh", "ja", "ko"):
+            cands.extend(self._han_runs(norm, lang))
         return self._resolve(text, offsets, cands)
+
+    def _han_runs(self, norm: str, lang: str | None) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        for m in self.han_run.finditer(norm):
+            for lg in (lang,) if lang else ("zh", "ja", "ko"):
+                table = self.han_abbr.get(lg, {})
+                run = m.group()
+                if all(ch in table for ch in run):
+                    countries = tuple(table[ch] for ch in run)
+                    if len(set(countries)) == len(countries):
+                        entry = Entry(countries, (1,) * len(run), lg, "compound", "", frozenset(), frozenset({""}),
+                                      True, -1, "|".join(run))
+                        out.append(_Candidate(m.start(), m.end(), m.end(), entry))
+                        break
+        return out
 
     # -- candidate checks -------------------------------------------------------------
     def _check(
@@ -136,7 +170,20 @@ class Matcher:
         span_end = tail_end if entry.tail_in_span else end
         if "person" in entry.flags and rules.person_like(text, o_start, offsets[span_end - 1] + 1):
             return None
-        if "georgia" in entry.flags and rules.us_state_georgia(text):
+        if entry.flags:
+            flags = entry.flags
+            if "georgia" in flags and rules.us_state_georgia(text):
+                return None
+            o_end = offsets[end - 1] + 1
+            if "oman" in flags and not rules.oman_reading(text, o_start, o_end):
+                return None
+            if "amman" in flags and rules.oman_reading(text, o_start, o_end):
+                return None
+            if "misr" in flags and rules.insisting_not_egypt(text, o_start, o_end):
+                return None
+            if "hodu" in flags and rules.thanked_not_india(text, o_end):
+                return None
+        if entry.kind == "capital" and rules.university_like(text, o_start, offsets[span_end - 1] + 1):
             return None
         return _Candidate(pos, span_end, end, entry)
 
@@ -152,7 +199,7 @@ class Matcher:
         start = pos - 1
         while start > 0 and script_of(norm[start - 1]) == "word":
             start -= 1
-        return allowed_prefix(entry.lang, norm[start:pos])
+        return allowed_prefix(entry.lang, norm[start:pos], entry.kind)
 
     @staticmethod
     def _case_ok(text: str, start: int, end: int, rule: str) -> bool:
@@ -170,12 +217,14 @@ class Matcher:
         cands.sort(
             key=lambda c: (c.start - c.end, len(c.entry.countries) > 1, c.start, c.start - c.stem_end, c.entry.order)
         )
-        taken: list[tuple[int, int]] = []
+        # Occupied positions of the normalised text: linear in the text, not quadratic in the
+        # number of candidates (a multi-megabyte article has ~10^5 of them).
+        taken = bytearray(max((c.end for c in cands), default=0))
         mentions: list[CountryMention] = []
         for cand in cands:
-            if any(cand.start < e and s < cand.end for s, e in taken):
+            if taken.find(1, cand.start, cand.end) != -1:
                 continue
-            taken.append((cand.start, cand.end))
+            taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
             seg_start = cand.start
             n_seg = len(cand.entry.countries)
             for i, (country, length) in enumerate(zip(cand.entry.countries, cand.entry.seg_lens, strict=True)):

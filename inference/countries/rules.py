@@ -5,6 +5,11 @@
   (Michael Jordan, Chad Smith, Jordan Bardella, George Washington, Washington Post,
   Paris Agreement), unless that word is in a short list of function words and titles
   that keep the state reading ("In Jordan", "Washington DC", "Jordan King Abdullah").
+- ``oman``/``amman``: unvocalised Arabic/Persian ``عمان`` is Oman unless the sentence is
+  about Jordan (``oman_reading``). ``misr``: Arabic ``الوزير مصر على`` is "insisting", not
+  Egypt. ``hodu``: Hebrew ``הודו ל...`` is "thanked", not India.
+- capitals next to a university word (Ankara Üniversitesi, University of Tehran) are the
+  institution, not the state.
 - ``georgia``: Georgia/Géorgie/ジョージア/조지아 is the US state when the sentence has US cues
   (Atlanta, governor, county, a neighbouring state, ...) and no cues for the country
   (Tbilisi, Caucasus, Russia, Abkhazia, ...).
@@ -52,7 +57,8 @@ _US_CUES = re.compile(
     r"georgia tech|university of georgia|bulldogs|alabama|florida|tennessee|carolina|texas|arizona|"
     r"pennsylvania|michigan|wisconsin|nevada|ohio|virginia|u\.s\. state|us state|american state|"
     r"estado de georgia|état de géorgie|bundesstaat|stato della georgia|delstaten|negara bagian|"
-    r"republicans?|democrats?|primaries|primary|senate runoff)\b|アトランタ|애틀랜타|亚特兰大|州|주지사",
+    r"republicans?|democrats?|primaries|primary|senate runoff|state lottery|état du sud|état américain|"
+    r"southern state)\b|アトランタ|애틀랜타|亚特兰大|州|주지사|ولاية|राज्य",
     re.IGNORECASE,
 )
 _COUNTRY_CUES = re.compile(
@@ -67,3 +73,57 @@ _COUNTRY_CUES = re.compile(
 def us_state_georgia(text: str) -> bool:
     """True when "Georgia" in ``text`` is the US state rather than the country."""
     return bool(_US_CUES.search(text)) and not _COUNTRY_CUES.search(text)
+
+
+# -- Arabic/Persian عمان: Oman (عُمان) or Amman (عمّان)? -----------------------------------
+_JORDAN_CUES = re.compile(r"الأردن|الاردن|أردني|اردني|اردن|الهاشمية")
+_OMAN_CUES = re.compile(r"مسقط|سلطنة|عماني|عمانی|الخليج|خليج|خلیج|اليمن|یمن|الحوثي|حوثی|هرمز|قابوس|هيثم|البوسعيدي")
+
+
+def oman_reading(text: str, start: int, end: int) -> bool:
+    """True when the unvocalised ``عمان`` at ``text[start:end]`` is Oman rather than Amman.
+
+    Vocalisation decides when present (shadda: Amman; damma: Oman); otherwise Amman needs a
+    Jordan cue in the sentence and no Oman/Gulf cue. Oman is the default reading."""
+    span = text[start:end]
+    if "\u0651" in span:
+        return False
+    if "\u064f" in span:
+        return True
+    return not (_JORDAN_CUES.search(text) and not _OMAN_CUES.search(text))
+
+
+# -- Arabic مصر "Egypt" vs مُصِرّ "insisting" ("الوزير مصر على أن ...") ---------------------
+_MISR_PREV = re.compile(r"(?:^|\s)ال\w+\s+$")
+_MISR_NEXT = re.compile(r"ّ|\s+على\b")
+
+
+def insisting_not_egypt(text: str, start: int, end: int) -> bool:
+    """True when ``مصر`` reads as the adjective مُصِرّ: a shadda, or "the X مصر على"."""
+    if "\u0651" in text[start : end + 1]:
+        return True
+    return bool(_MISR_NEXT.match(text, end) and _MISR_PREV.search(text, max(0, start - 30), start))
+
+
+# -- Hebrew הודו "India" vs the verb "they thanked/admitted" ---------------------------------
+_HODU_VERB = re.compile(r"\s+(?:ל(?!א\b|אחר|פני)\w+|על\s|כי\b|ש\w+|ב\w+\s+ש)")
+
+
+def thanked_not_india(text: str, end: int) -> bool:
+    """True when ``הודו`` is followed by what a verb takes: ``לְ``-object, ``כי``, ``על``."""
+    return bool(_HODU_VERB.match(text, end))
+
+
+# -- a capital that names an institution (Ankara University, Universität Wien) ----------------
+_UNIVERSITY = re.compile(
+    r"(?:university|universität|université|universidad|universidade|università|universiteit|universitet|"
+    r"uniwersytet|üniversite|universitas|университет|університет|دانشگاه|جامعة|大学|대학)",
+    re.IGNORECASE,
+)
+
+
+def university_like(text: str, start: int, end: int) -> bool:
+    """True when a university word touches the capital on either side (within one word)."""
+    after = text[end : end + 20]
+    before = text[max(0, start - 22) : start]
+    return bool(_UNIVERSITY.match(after.lstrip(" '’-")) or re.search(_UNIVERSITY.pattern + r"\w*\s+(?:of\s+|de\s+|di\s+|)$", before, re.IGNORECASE))

@@ -11,7 +11,8 @@ Columns: ``country lang alias kind flags source``.
 - ``flags`` (comma-separated): ``cap`` (original must start upper-case), ``upper`` (no
   lower-case letters: ``US`` not ``us``), ``nocase``; when none of the three is given the
   case rule comes from the alias itself (``ABC`` -> upper, ``Abc`` -> cap, ``abc`` -> none).
-  ``person`` and ``georgia`` turn on context rules (``rules.py``); ``hyphen`` requires a
+  ``person``, ``georgia``, ``oman``, ``amman``, ``misr`` and ``hodu`` turn on context rules
+  (``rules.py``); ``hyphen`` requires a
   following ``-`` (``sino-``); ``hint`` uses the alias only when the caller's ``lang``
   says so; ``isolated`` (a lone Han character in a Korean headline) needs non-CJK
   neighbours; ``noinfl`` disables inflection.
@@ -32,7 +33,9 @@ COLUMNS = ("country", "lang", "alias", "kind", "flags", "source")
 KINDS = frozenset(
     {"name", "formal", "short", "capital", "seat", "abbr", "adj", "demonym", "combining", "compound", "block"}
 )
-FLAGS = frozenset({"cap", "upper", "nocase", "person", "georgia", "hyphen", "hint", "isolated", "noinfl"})
+FLAGS = frozenset(
+    {"cap", "upper", "nocase", "person", "georgia", "hyphen", "hint", "isolated", "noinfl", "oman", "amman", "misr", "hodu"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,90 @@
+"""``score`` and ``report``: the Python API behind ``diplostance score`` and ``diplostance report``."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from inference.batch.core import ArticleClassifier
+from inference.batch.manifest import Manifest
+from inference.batch.options import ScoreOptions
+
+
+def load_classifier(model: str | None) -> ArticleClassifier:
+    """The project's classifier (``inference.load_classifier``), imported only when needed."""
+    try:
+        loader = importlib.import_module("inference").load_classifier
+    except (ImportError, AttributeError):
+        raise RuntimeError(
+            "inference.load_classifier is not available in this installation; "
+            "pass classifier=... to inference.batch.score"
+        ) from None
+    return loader(model)
+
+
+def score(
+    inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    classifier: ArticleClassifier | None = None,
+    model: str | None = None,
+    lang: str | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    passthrough: Sequence[str] = ("lang", "date", "title"),
+    engine: str = "local",
+    overwrite: bool = False,
+    chunk_size: int = 250,
+    batch_size: int = 32,
+    max_chars: int = 5_000_000,
+    progress: bool | None = None,
+) -> Manifest:
+    """Score every article of ``inputs`` into ``out_dir``; resumes a run that was cut short.
+
+    Writes ``stances.parquet``, ``articles.parquet``, ``errors.jsonl`` and ``manifest.json``
+    (see ``inference/batch/local.py``). Every record read is scored or listed in
+    ``errors.jsonl``: ``read == scored + failed``. ``classifier`` defaults to
+    ``inference.load_classifier(model)``, loaded only if there is work to do.
+    ``lang`` is the language of records without a ``lang`` field.
+    """
+    paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    opts = ScoreOptions(
+        inputs=tuple(Path(p) for p in paths),
+        out_dir=Path(out_dir),
+        model=model,
+        lang=lang or None,
+        text_field=text_field,
+        id_field=id_field,
+        passthrough=tuple(passthrough),
+        engine=engine,
+        overwrite=overwrite,
+        chunk_size=chunk_size,
+        batch_size=batch_size,
+        max_chars=max_chars,
+        progress=progress,
+    )
+    if classifier is not None and not isinstance(classifier, ArticleClassifier):
+        raise TypeError(
+            f"classifier {classifier!r} has no name and classify_many(texts, lang); see ArticleClassifier"
+        )
+    if opts.engine == "ray":
+        try:
+            ray_engine = importlib.import_module("inference.batch.ray_engine")
+        except ModuleNotFoundError as err:
+            raise RuntimeError(
+                f"engine 'ray' is not available ({err}); install it with pip install 'diplostance[ray]' "
+                "or use engine='local' (--engine local)"
+            ) from None
+        return ray_engine.run(opts, classifier, load_classifier)
+    from inference.batch.local import run_local
+
+    return run_local(opts, classifier, load_classifier)
+
+
+def report(out_dir: str | os.PathLike[str], *, top: int = 8) -> dict[str, Path]:
+    """Write ``report.png`` and ``report.html`` for a finished ``score`` run; returns their paths."""
+    from inference.batch.report import write_report
+
+    return write_report(Path(out_dir), top=top)

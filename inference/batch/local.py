@@ -1,0 +1,371 @@
+"""The local engine: stream records, score them chunk by chunk, commit each chunk, merge at the end.
+
+Layout of the output folder while a run is going on::
+
+    DIR/_work/journal.sqlite        committed chunks, ids seen, fingerprint of the run
+    DIR/_work/parts/stances-000012.parquet, articles-000012.parquet, records-000012.parquet
+
+A chunk's three part files are written atomically first, then the chunk is committed to the
+journal in one transaction. A run killed at any point leaves committed chunks whose parts
+are complete; rerunning the same command skips the records of those chunks (the journal
+stores how many) and recomputes the rest, so the final files hold exactly the rows of an
+uninterrupted run. At the end the parts are merged into ``stances.parquet``,
+``articles.parquet`` and ``errors.jsonl`` (each atomically), ``manifest.json`` is written last,
+and ``_work`` is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from inference.batch.core import (
+    ArticleClassifier,
+    aggregate_articles,
+    article_schema,
+    score_batch,
+    stance_schema,
+)
+from inference.batch.journal import ChunkEntry, Journal
+from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
+from inference.batch.options import ScoreOptions
+from inference.batch.progress import Progress
+from inference.batch.readers import RawRecord, ReadPosition, iter_records, resolve_inputs
+from inference.batch.records import ErrorRecord, ValidRecord, to_columns, validate
+from inference.batch.writers import (
+    RECORD_SCHEMA,
+    merge_errors,
+    merge_parquet,
+    remove_tree,
+    write_json_atomic,
+    write_parquet_atomic,
+)
+
+log = logging.getLogger("inference.batch")
+
+OUTPUT_FILES: tuple[str, ...] = ("stances.parquet", "articles.parquet", "errors.jsonl", "manifest.json")
+REPORT_FILES: tuple[str, ...] = ("report.png", "report.html")
+WORK = "_work"
+# A chunk whose valid articles all make the classifier fail (at least this many) stops the run:
+# the classifier is broken, not the data.
+SYSTEMIC_FAILURES = 5
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder (POSIX; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(
+                f"another run is writing to {str(out)!r}; wait for it or choose another --out"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _clear(out: Path) -> None:
+    """Remove the outputs and work files of an earlier run. The manifest and the journal go
+    first, so that a clear cut short never leaves a folder that looks complete or resumable."""
+    for path in (out / "manifest.json", out / WORK / "journal.sqlite", out / WORK / "journal.sqlite-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    for name in (*OUTPUT_FILES, *REPORT_FILES):
+        with contextlib.suppress(FileNotFoundError):
+            (out / name).unlink()
+    remove_tree(out / WORK)
+
+
+def _remove_temporaries(*folders: Path) -> None:
+    """Temporary files of atomic writes interrupted by a crash."""
+    for folder in folders:
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp-*"):
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+
+
+def _refuse(out: Path, diffs: list[str]) -> RuntimeError:
+    return RuntimeError(
+        f"{str(out)!r} holds (part of) a run with other inputs or options: {'; '.join(diffs)}. "
+        "Rerun with the same inputs and options to resume, pass --overwrite (overwrite=True) to start over, "
+        "or choose another --out"
+    )
+
+
+def _chunks(
+    records: Iterator[RawRecord], size: int, max_chars: int, text_field: str
+) -> Iterator[list[RawRecord]]:
+    chunk: list[RawRecord] = []
+    chars = 0
+    for record in records:
+        chunk.append(record)
+        text = (record.data or {}).get(text_field)
+        chars += len(text) if isinstance(text, str | bytes) else 0
+        if len(chunk) >= size or chars >= max_chars:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def _classify(
+    valid: list[ValidRecord], classifier: ArticleClassifier, opts: ScoreOptions
+) -> tuple[dict[str, list[Any]], dict[int, str]]:
+    """Stance rows of the valid records, and the reason per ``seq`` of those the classifier failed on.
+
+    A failing batch is retried one article at a time so that one bad article does not fail the others.
+    """
+    fields = opts.output_fields
+    rows: dict[str, list[Any]] = {name: [] for name in stance_schema(fields).names}
+    failures: dict[int, str] = {}
+
+    def add(records: list[ValidRecord]) -> None:
+        for name, values in score_batch(to_columns(records, fields), classifier).items():
+            rows[name].extend(values)
+
+    for start in range(0, len(valid), opts.batch_size):
+        batch = valid[start : start + opts.batch_size]
+        try:
+            add(batch)
+            continue
+        except Exception as err:
+            if len(batch) == 1:
+                failures[batch[0].seq] = f"classifier failed: {type(err).__name__}: {err}"[:500]
+                continue
+        for record in batch:
+            try:
+                add([record])
+            except Exception as err:
+                failures[record.seq] = f"classifier failed: {type(err).__name__}: {err}"[:500]
+    if len(valid) >= SYSTEMIC_FAILURES and len(failures) == len(valid):
+        raise RuntimeError(
+            f"the classifier failed on all {len(valid)} articles of a chunk; first: {next(iter(failures.values()))}"
+        )
+    return rows, failures
+
+
+class _Run:
+    """State of one local run over an output folder."""
+
+    def __init__(self, opts: ScoreOptions, classifier: ArticleClassifier, journal: Journal) -> None:
+        self.opts = opts
+        self.classifier = classifier
+        self.journal = journal
+        self.parts = opts.out_dir / WORK / "parts"
+        self.parts.mkdir(parents=True, exist_ok=True)
+
+    def part(self, kind: str, index: int) -> Path:
+        return self.parts / f"{kind}-{index:06d}.parquet"
+
+    def process(self, index: int, chunk: list[RawRecord], seq: int) -> ChunkEntry:
+        opts, journal = self.opts, self.journal
+        outcomes: list[ValidRecord | ErrorRecord] = []
+        claims: dict[str, tuple[str, int | None]] = {}
+        for offset, raw in enumerate(chunk):
+            record = validate(raw, seq + offset, opts.validate_options)
+            if record.id is not None:
+                first = claims.get(record.id) or journal.seen(record.id)
+                if first is not None:
+                    where = first[0] if first[1] is None else f"{first[0]} line {first[1]}"
+                    record = ErrorRecord(
+                        record.seq,
+                        record.source,
+                        record.line,
+                        record.id,
+                        f"duplicate id (first seen in {where})",
+                    )
+                else:
+                    claims[record.id] = (record.source, record.line)
+            outcomes.append(record)
+        valid = [r for r in outcomes if isinstance(r, ValidRecord)]
+        stances, failures = _classify(valid, self.classifier, opts)
+        per_id: dict[str, int] = {}
+        for article_id in stances["id"]:
+            per_id[article_id] = per_id.get(article_id, 0) + 1
+        records: dict[str, list[Any]] = {name: [] for name in RECORD_SCHEMA.names}
+        scored = no_country = 0
+        for r in outcomes:
+            reason = r.reason if isinstance(r, ErrorRecord) else failures.get(r.seq)
+            n_rows = 0 if reason else per_id.get(r.id, 0)
+            scored += reason is None
+            no_country += reason is None and n_rows == 0
+            for name, value in zip(
+                RECORD_SCHEMA.names,
+                (r.seq, r.source, r.line, r.id, "failed" if reason else "scored", reason, n_rows),
+                strict=True,
+            ):
+                records[name].append(value)
+        fields = opts.output_fields
+        articles = aggregate_articles(stances, fields)
+        rows = write_parquet_atomic(self.part("stances", index), stances, stance_schema(fields))
+        article_rows = write_parquet_atomic(self.part("articles", index), articles, article_schema(fields))
+        write_parquet_atomic(self.part("records", index), records, RECORD_SCHEMA)
+        entry = ChunkEntry(
+            index, len(outcomes), scored, len(outcomes) - scored, rows, article_rows, no_country
+        )
+        journal.commit(entry, ((i, s, ln) for i, (s, ln) in claims.items()))
+        return entry
+
+    def merge(self, entries: list[ChunkEntry]) -> dict[str, str]:
+        out, fields = self.opts.out_dir, self.opts.output_fields
+        indices = [e.index for e in entries]
+        merge_parquet(
+            (self.part("stances", i) for i in indices), out / "stances.parquet", stance_schema(fields)
+        )
+        merge_parquet(
+            (self.part("articles", i) for i in indices), out / "articles.parquet", article_schema(fields)
+        )
+        merge_errors((self.part("records", i) for i in indices), out / "errors.jsonl")
+        return {name: str(out / name) for name in OUTPUT_FILES}
+
+
+def run_local(opts: ScoreOptions, classifier: ArticleClassifier | None, load: Any) -> Manifest:
+    """Score ``opts.inputs`` into ``opts.out_dir``, resuming a run cut short; see the module doc.
+
+    ``load(model)`` returns a classifier; it is called only when ``classifier`` is None and
+    there is work to do.
+    """
+    started = time.monotonic()
+    out = opts.out_dir
+    specs = resolve_inputs(opts.inputs, opts.read_options)
+    inputs = describe_inputs(specs)
+    out.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        if opts.overwrite:
+            _clear(out)
+        work = out / WORK
+        _remove_temporaries(out, work / "parts")
+        wanted = {"inputs": inputs, "options": opts.fingerprint_options()}
+        manifest_path = out / "manifest.json"
+        previous = Manifest.load(manifest_path) if manifest_path.exists() else None
+        journal_path = work / "journal.sqlite"
+        stored = None
+        if journal_path.exists():
+            journal = Journal(journal_path)
+            stored = journal.get("fingerprint")
+            journal.close()
+        for old in (previous.fingerprint() if previous else None, stored):
+            if old is not None:
+                diffs = fingerprint_diff({k: old.get(k) for k in wanted}, wanted)
+                if diffs:
+                    raise _refuse(out, diffs)
+        if classifier is None:
+            classifier = load(opts.model)
+        model = str(getattr(classifier, "name", type(classifier).__name__))
+        for old in (previous.fingerprint() if previous else None, stored):
+            if old is not None and old.get("model") != model:
+                raise _refuse(out, [f"model was {old.get('model')!r}, now {model!r}"])
+        if previous is not None and previous.complete:
+            remove_tree(work)
+            log.info("%s is already complete; pass --overwrite to score again", out)
+            return previous
+        return _run(opts, classifier, specs, {**wanted, "model": model}, started)
+
+
+def _run(
+    opts: ScoreOptions,
+    classifier: ArticleClassifier,
+    specs: list[Any],
+    fingerprint: dict[str, Any],
+    started: float,
+) -> Manifest:
+    out = opts.out_dir
+    journal = Journal(out / WORK / "journal.sqlite")
+    try:
+        sizes = {
+            "chunk_size": opts.chunk_size,
+            "chunk_chars": opts.chunk_chars,
+            "batch_size": opts.batch_size,
+        }
+        if journal.get("fingerprint") is None:
+            journal.set("fingerprint", fingerprint)
+            journal.set("sizes", sizes)
+            journal.set("started_at", _now())
+            journal.set("runs", 1)
+        else:
+            journal.set("runs", int(journal.get("runs") or 1) + 1)
+            first = journal.get("sizes") or sizes
+            if first != sizes:
+                # The same batches as the first run keep even the last float digits of the scores identical.
+                log.warning("resuming with the chunk and batch sizes of the first run: %s", first)
+                opts = dataclasses.replace(opts, **first)
+        run = _Run(opts, classifier, journal)
+        entries = journal.chunks()
+        skip = sum(e.records for e in entries)
+        if skip:
+            log.info("resuming: %s records in %d chunks already scored", f"{skip:,}", len(entries))
+        position = ReadPosition()
+        stream = iter_records(specs, opts.read_options, position)
+        for skipped in range(skip):
+            if next(stream, None) is None:
+                raise RuntimeError(
+                    f"the inputs hold {skipped} records but {skip} were committed before; "
+                    "they changed since the first run: pass --overwrite to start over"
+                )
+        progress = Progress(
+            sum(i["bytes"] for i in fingerprint["inputs"]),
+            enabled=opts.progress,
+            log_every_s=opts.log_every_s,
+            start_bytes=position.bytes(),
+        )
+        this_run = {"records": 0, "scored": 0}
+        try:
+            for chunk in _chunks(stream, opts.chunk_size, opts.chunk_chars, opts.text_field):
+                entry = run.process(len(entries), chunk, skip)
+                entries.append(entry)
+                skip += entry.records
+                this_run["records"] += entry.records
+                this_run["scored"] += entry.scored
+                progress.update(entry.records, entry.failed, position.bytes())
+        finally:
+            progress.close()
+        outputs = run.merge(entries)
+        manifest = Manifest(
+            read=sum(e.records for e in entries),
+            scored=sum(e.scored for e in entries),
+            failed=sum(e.failed for e in entries),
+            rows=sum(e.rows for e in entries),
+            article_rows=sum(e.article_rows for e in entries),
+            no_country=sum(e.no_country for e in entries),
+            model=fingerprint["model"],
+            engine="local",
+            inputs=fingerprint["inputs"],
+            options=fingerprint["options"],
+            outputs=outputs,
+            started_at=journal.get("started_at"),
+            finished_at=_now(),
+            runs=int(journal.get("runs")),
+            last_run={**this_run, "elapsed_s": round(time.monotonic() - started, 3)},
+            complete=True,
+        )
+        first = datetime.fromisoformat(manifest.started_at)
+        manifest.elapsed_s = round((datetime.fromisoformat(manifest.finished_at) - first).total_seconds(), 3)
+        if manifest.read != manifest.scored + manifest.failed:  # pragma: no cover - a bug, not bad data
+            raise RuntimeError(
+                f"internal error: read {manifest.read} != scored {manifest.scored} + failed {manifest.failed}"
+            )
+    finally:
+        journal.close()
+    write_json_atomic(out / "manifest.json", manifest.to_dict())
+    remove_tree(out / WORK)
+    return manifest

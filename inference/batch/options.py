@@ -1,0 +1,72 @@
+"""The typed options of a scoring run, shared by the engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inference.batch.readers import ReadOptions
+from inference.batch.records import ValidateOptions
+
+ENGINES: tuple[str, ...] = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    inputs: tuple[Path, ...]
+    out_dir: Path
+    model: str | None = None
+    lang: str | None = None  # language of records without a ``lang`` field (None: let the model tell)
+    text_field: str = "text"
+    id_field: str = "id"
+    passthrough: tuple[str, ...] = ("lang", "date", "title")
+    engine: str = "local"
+    overwrite: bool = False
+    chunk_size: int = 250  # records per committed chunk (the unit of resume)
+    chunk_chars: int = 50_000_000  # a chunk also ends once its texts reach this many characters
+    batch_size: int = 32  # articles per classifier call
+    max_chars: int = 5_000_000  # longer texts are an error row "text too long"
+    progress: bool | None = None  # None: a bar on a TTY, log lines otherwise; False: silent
+    log_every_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; expected one of {list(ENGINES)}")
+        for name in ("chunk_size", "chunk_chars", "batch_size", "max_chars"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not self.text_field or not self.id_field or self.text_field == self.id_field:
+            raise ValueError(
+                f"text_field {self.text_field!r} and id_field {self.id_field!r} must be two different non-empty names"
+            )
+        clash = {self.text_field, self.id_field} & set(self.passthrough)
+        if clash:
+            raise ValueError(
+                f"pass-through fields {sorted(clash)} are the id or text field; remove them from passthrough"
+            )
+
+    @property
+    def output_fields(self) -> tuple[str, ...]:
+        """Pass-through columns of the outputs: ``lang`` (the language used) first, then the others."""
+        return ("lang", *(name for name in self.passthrough if name != "lang"))
+
+    @property
+    def read_options(self) -> ReadOptions:
+        # A JSON line may escape every character (\\uXXXX: 6 bytes), plus room for the other fields.
+        return ReadOptions(self.id_field, self.text_field, self.passthrough, 6 * self.max_chars + 2**20)
+
+    @property
+    def validate_options(self) -> ValidateOptions:
+        return ValidateOptions(self.id_field, self.text_field, self.passthrough, self.lang, self.max_chars)
+
+    def fingerprint_options(self) -> dict[str, Any]:
+        """The options that change the output rows (a resume must use the same)."""
+        return {
+            "text_field": self.text_field,
+            "id_field": self.id_field,
+            "lang": self.lang,
+            "passthrough": list(self.passthrough),
+            "max_chars": self.max_chars,
+        }

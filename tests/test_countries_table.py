@@ -130,3 +130,14 @@ def test_dev_set_shape() -> None:
         assert set(row["gold"].values()) <= {"cooperative", "conflictual", "neutral"}
     assert set(per_lang) == set(LANGUAGES) and min(per_lang.values()) >= 15
     assert len({r["id"] for r in rows}) == len(rows)
+
+
+def test_heldout_set_shape() -> None:
+    rows = [json.loads(line) for line in (HERE / "data" / "countries" / "heldout.jsonl").open(encoding="utf-8")]
+    per_lang: dict[str, int] = {}
+    for row in rows:
+        per_lang[row["lang"]] = per_lang.get(row["lang"], 0) + 1
+        assert set(row["gold"]) <= COUNTRIES
+        assert set(row["gold"].values()) <= {"cooperative", "conflictual", "neutral"}
+    assert per_lang == {lang: 6 for lang in LANGUAGES}
+    assert len({r["id"] for r in rows}) == len(rows) == 120

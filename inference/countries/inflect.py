@@ -192,6 +192,8 @@ def _slavic_inner_forms(word: str, lang: str) -> list[str]:
 
 def _romance_adj(word: str, lang: str) -> tuple[str, E]:
     if lang == "it":
+        if word.endswith(("co", "go")):  # turco -> turchi/turche, greco -> greci/greche
+            return word[:-1], frozenset({"o", "a", "i", "e", "hi", "he"})
         if word.endswith("o"):
             return word[:-1], frozenset({"o", "a", "i", "e"})
         if word.endswith("e"):

@@ -20,6 +20,9 @@ from .normalize import normalize, script_of
 from .table import Entry, build_index
 
 _CJK = frozenset({"han", "kata", "hira", "hangul"})
+_ADJ = frozenset({"adj", "demonym"})
+_LANGUAGE_RULE = frozenset({"en", "fr", "es", "pt", "it", "de", "nl", "sv", "pl"})
+_RULE_FLAGS = frozenset({"georgia", "oman", "amman", "misr", "hodu"})
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -54,10 +57,8 @@ class _Candidate:
 # Positions where a stem may start: a word start, right after a glued political prefix
 # (``prorosyjski``, ``антиамериканский``, ``filorusso``: adjectives only, see inflect.py), or
 # anywhere in scripts whose names take prefixes (Arabic, Hebrew) or have no spaces (CJK).
-_ELIGIBLE = re.compile(
-    r"(?<!\w)\w|(?<=\bpro)\w|(?<=\banti)\w|(?<=\bfilo)\w|(?<=\bpror)\w|(?<=\bпро)\w|(?<=\bанти)\w"
-    r"|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
-)
+_ELIGIBLE = re.compile(r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_PREFIXED = re.compile(r"\b(?:pro|anti|filo|pror|про|анти)(?=\w)")
 
 
 class Matcher:
@@ -103,8 +104,10 @@ class Matcher:
         norm, offsets = normalize(text)
         cands: list[_Candidate] = []
         tails = self.tails
-        for e in _ELIGIBLE.finditer(norm):
-            pos = e.start()
+        starts = [e.start() for e in _ELIGIBLE.finditer(norm)]
+        if "pro" in norm or "anti" in norm or "filo" in norm or "про" in norm or "анти" in norm:
+            starts.extend(p.end() for p in _PREFIXED.finditer(norm))
+        for pos in starts:
             first = norm[pos]
             tail_re = tails.get(first)
             if tail_re is None:
@@ -131,8 +134,9 @@ class Matcher:
                 if all(ch in table for ch in run):
                     countries = tuple(table[ch] for ch in run)
                     if len(set(countries)) == len(countries):
+                        # order after every table row: a listed compound ("中|吉|乌") wins a tie
                         entry = Entry(countries, (1,) * len(run), lg, "compound", "", frozenset(), frozenset({""}),
-                                      True, -1, "|".join(run))
+                                      True, 1 << 30, "|".join(run))
                         out.append(_Candidate(m.start(), m.end(), m.end(), entry))
                         break
         return out
@@ -170,7 +174,7 @@ class Matcher:
         span_end = tail_end if entry.tail_in_span else end
         if "person" in entry.flags and rules.person_like(text, o_start, offsets[span_end - 1] + 1):
             return None
-        if entry.flags:
+        if entry.flags and not entry.flags.isdisjoint(_RULE_FLAGS):
             flags = entry.flags
             if "georgia" in flags and rules.us_state_georgia(text):
                 return None
@@ -183,6 +187,10 @@ class Matcher:
                 return None
             if "hodu" in flags and rules.thanked_not_india(text, o_end):
                 return None
+        if entry.kind in _ADJ and entry.lang in _LANGUAGE_RULE and rules.language_use(
+            text, o_start, offsets[span_end - 1] + 1
+        ):
+            return None
         if entry.kind == "capital" and rules.university_like(text, o_start, offsets[span_end - 1] + 1):
             return None
         return _Candidate(pos, span_end, end, entry)

@@ -8,6 +8,8 @@
 - ``oman``/``amman``: unvocalised Arabic/Persian ``عمان`` is Oman unless the sentence is
   about Jordan (``oman_reading``). ``misr``: Arabic ``الوزير مصر على`` is "insisting", not
   Egypt. ``hodu``: Hebrew ``הודו ל...`` is "thanked", not India.
+- ``language_use``: a Latin-script adjective that names a language ("speaks Russian",
+  "em português", "O português é língua oficial", "Russian-language") is not the country.
 - capitals next to a university word (Ankara Üniversitesi, University of Tehran) are the
   institution, not the state.
 - ``georgia``: Georgia/Géorgie/ジョージア/조지아 is the US state when the sentence has US cues
@@ -94,12 +96,12 @@ def oman_reading(text: str, start: int, end: int) -> bool:
 
 
 # -- Arabic مصر "Egypt" vs مُصِرّ "insisting" ("الوزير مصر على أن ...") ---------------------
-_MISR_PREV = re.compile(r"(?:^|\s)ال\w+\s+$")
+_MISR_PREV = re.compile(r"(?:^|\s)(?:ال\w+|[إأا]نه|لأنه|هو|كان|ظل|يزال|زال|بات)\s+$")
 _MISR_NEXT = re.compile(r"ّ|\s+على\b")
 
 
 def insisting_not_egypt(text: str, start: int, end: int) -> bool:
-    """True when ``مصر`` reads as the adjective مُصِرّ: a shadda, or "the X مصر على"."""
+    """True when ``مصر`` reads as the adjective مُصِرّ: a shadda, or "the X / إنه / كان مصر على"."""
     if "\u0651" in text[start : end + 1]:
         return True
     return bool(_MISR_NEXT.match(text, end) and _MISR_PREV.search(text, max(0, start - 30), start))
@@ -127,3 +129,51 @@ def university_like(text: str, start: int, end: int) -> bool:
     after = text[end : end + 20]
     before = text[max(0, start - 22) : start]
     return bool(_UNIVERSITY.match(after.lstrip(" '’-")) or re.search(_UNIVERSITY.pattern + r"\w*\s+(?:of\s+|de\s+|di\s+|)$", before, re.IGNORECASE))
+
+
+# -- an adjective used as a language name ("O português é língua oficial", "en español") ------
+_SPEAK = frozenset(
+    [
+        "speak", "speaks", "spoke", "speaking", "habla", "hablan", "hablar", "hablaba", "fala", "falam", "falar",
+        "falava", "parla", "parlano", "parlare", "parlava", "parle", "parlent", "parler", "parlait", "spricht",
+        "sprechen", "sprach", "talar", "talade", "talas", "spreekt", "spreken", "sprak", "mówi", "mówią",
+        "mówić", "língua", "lengua", "lingua", "langue", "idioma", "sprache", "språket", "språk", "taal",
+        "język", "into",
+    ]
+)
+_LANG_NOUN = frozenset(["language", "língua", "lengua", "lingua", "langue", "idioma", "sprache", "språk", "språket", "taal", "język"])
+_COPULA = frozenset(["é", "es", "è", "est", "ist", "är", "is"])
+_LANG_PREP = frozenset(["en", "em", "in", "auf", "på"])
+_CONJ = frozenset(["and", "or", "y", "e", "o", "ou", "et", "und", "oder", "och", "eller", "en", "of", "i"])
+_WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _word_before(text: str, start: int) -> str:
+    i = start
+    while i > 0 and not text[i - 1].isalpha():
+        i -= 1
+        if start - i > 3:
+            return ""
+    j = i
+    while j > 0 and (text[j - 1].isalpha() or text[j - 1] in "'’-"):
+        j -= 1
+    return text[j:i].lower()
+
+
+def language_use(text: str, start: int, end: int) -> bool:
+    """True when the adjective at ``text[start:end]`` names a language, not the country."""
+    prev = _word_before(text, start)
+    if prev in _SPEAK:
+        return True
+    rest = text[end : end + 40]
+    if rest.startswith("-language"):
+        return True
+    nxt = [w.lower() for w in _WORDS.findall(rest, 0, 40)[:3]] if rest[:1] == " " else []
+    if nxt and nxt[0] in _LANG_NOUN:
+        return True
+    if len(nxt) >= 2 and nxt[0] in _COPULA and (nxt[1] in _LANG_NOUN or (len(nxt) > 2 and nxt[2] in _LANG_NOUN)):
+        return True
+    if prev in _LANG_PREP:
+        stripped = rest.lstrip()
+        return not stripped or not stripped[0].isalpha() or (bool(nxt) and nxt[0] in _CONJ)
+    return False

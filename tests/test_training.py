@@ -10,7 +10,7 @@ import yaml
 
 from inference.classifier import load_classifier
 from training.cli import parse_overrides
-from training.config import ConfigError, build, Config, load_config
+from training.config import Config, ConfigError, build, load_config
 
 CAMEO_ROWS = [
     ("Russia imposed sanctions on Ukraine.", 4),
@@ -131,3 +131,27 @@ def test_dotted_overrides(tmp_path: Path, tiny_encoder: Path) -> None:
 def test_shipped_configs_are_valid() -> None:
     for path in sorted(Path(__file__).resolve().parents[1].glob("configs/*.yaml")):
         load_config(path)
+
+
+def test_class_balance_and_stance_loss(tmp_path: Path, tiny_encoder: Path) -> None:
+    import torch
+
+    from training.batching import class_weights, collate
+    from training.data import load_sources
+    from training.trainer import build_model, compute_loss
+
+    raw = _config(tmp_path, tiny_encoder)
+    raw["data"]["sources"][0]["class_balance"] = 1.0
+    cfg = build(Config, raw)
+    data = load_sources(cfg)
+    cameo = data["cameo"].train
+    weights = class_weights(cameo, 1.0)["sentence_detail"]
+    # 4 verbal_cooperation rows, 1 neutral: the rare label weighs 4x
+    assert weights["verbal_cooperation"] == 1.0 and weights["neutral"] == 4.0
+    model, tok = build_model(cfg.model)
+    batch = collate(tok, cameo + data["news"].train, max_length=48, prefix="", weights={"cameo": {"sentence_detail": weights}})
+    assert batch["weights_sentence_detail"].tolist()[:5] == pytest.approx([4 / 3, 1.0, 1.0, 4.0, 4.0])
+    assert batch["weights_sentiment"].tolist() == [1.0] * len(NEWS_ROWS)  # news is not balanced
+    outputs = model(**batch)
+    total, parts = compute_loss(outputs, batch, {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0, "stance": 0.5})
+    assert set(parts) == {"sentiment", "sentence_detail"} and torch.isfinite(total)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 import torch
 
@@ -49,10 +50,52 @@ def steps_per_epoch(n_examples: int, batch_size: int) -> int:
     return max(1, math.ceil(n_examples / batch_size))
 
 
-def collate(tokenizer, examples: Sequence[Example], *, max_length: int, prefix: str) -> dict[str, torch.Tensor]:
-    """Model inputs plus ``labels_detail``/``labels_sentiment`` (per target) and ``labels_sentence_detail``."""
+ClassWeights = Mapping[str, Mapping[str, Mapping[str, float]]]  # source -> head -> label -> weight
+
+
+def class_weights(examples: Sequence[Example], strength: float) -> dict[str, dict[str, float]]:
+    """Per head and label, ``(max count / count) ** strength`` over ``examples`` (0: no balancing)."""
+    counts: dict[str, Counter[str]] = {"detail": Counter(), "sentiment": Counter(), "sentence_detail": Counter()}
+    for e in examples:
+        if e.sentence_detail:
+            counts["sentence_detail"][e.sentence_detail] += 1
+        for t in e.targets:
+            if t.detail:
+                counts["detail"][t.detail] += 1
+            if t.sentiment:
+                counts["sentiment"][t.sentiment] += 1
+    return {
+        head: {label: (max(c.values()) / n) ** strength for label, n in c.items()} for head, c in counts.items() if c
+    }
+
+
+def _weights(examples: Sequence[Example], weights: ClassWeights | None, head: str) -> torch.Tensor:
+    def w(e: Example, label: str | None) -> float:
+        if not label or weights is None:
+            return 1.0
+        return weights.get(e.source, {}).get(head, {}).get(label, 1.0)
+
+    if head == "sentence_detail":
+        return torch.tensor([w(e, e.sentence_detail) for e in examples], dtype=torch.float32)
+    return torch.tensor([w(e, getattr(t, head)) for e in examples for t in e.targets], dtype=torch.float32)
+
+
+def collate(
+    tokenizer,
+    examples: Sequence[Example],
+    *,
+    max_length: int,
+    prefix: str,
+    weights: ClassWeights | None = None,
+) -> dict[str, torch.Tensor]:
+    """Model inputs plus ``labels_<head>`` and ``weights_<head>`` for the three heads.
+
+    ``weights`` (source -> head -> label -> weight) scales each labelled item's loss.
+    """
     items = [EncodedItem(e.text, [t.spans for t in e.targets]) for e in examples]
     batch = encode(tokenizer, items, max_length=max_length, prefix=prefix)
+    for head in ("detail", "sentiment", "sentence_detail"):
+        batch[f"weights_{head}"] = _weights(examples, weights, head)
     batch["labels_detail"] = torch.tensor(
         [_DETAIL[t.detail] if t.detail else IGNORE for e in examples for t in e.targets], dtype=torch.long
     )

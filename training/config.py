@@ -51,6 +51,7 @@ class SourceConfig:
     weight: float = 1.0  # examples drawn per epoch = weight x size
     max_examples: int | None = None
     train: bool = True  # False: evaluate on it only
+    class_balance: float = 0.0  # loss weight per label = (max count / count) ** class_balance
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -73,7 +74,7 @@ class TrainConfig:
     max_steps: int | None = None
     bf16: bool = False  # bf16 autocast on CPU (AMX) / GPU
     loss_weights: dict[str, float] = field(
-        default_factory=lambda: {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0}
+        default_factory=lambda: {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0, "stance": 0.0}
     )
     eval_batch_size: int = 64
     log_every: int = 20
@@ -189,10 +190,11 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"train.epochs={config.train.epochs}; it must be positive")
     if config.train.batch_size < 1:
         raise ConfigError(f"train.batch_size={config.train.batch_size}; it must be at least 1")
-    unknown_losses = set(config.train.loss_weights) - {"detail", "sentiment", "sentence_detail"}
+    unknown_losses = set(config.train.loss_weights) - {"detail", "sentiment", "sentence_detail", "stance"}
     if unknown_losses:
         raise ConfigError(
-            f"train.loss_weights has unknown head(s) {sorted(unknown_losses)}; heads are detail, sentiment, sentence_detail"
+            f"train.loss_weights has unknown head(s) {sorted(unknown_losses)}; "
+            "known: detail, sentiment, sentence_detail, stance"
         )
     names = [s.name for s in config.data.sources]
     for i, source in enumerate(config.data.sources):
@@ -200,6 +202,8 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"data.sources[{i}] needs name, kind and path (got {source.name!r})")
         if names.count(source.name) > 1:
             raise ConfigError(f"data.sources[{i}].name {source.name!r} is used twice; names must be unique")
+        if source.class_balance < 0:
+            raise ConfigError(f"data.sources[{i}].class_balance={source.class_balance}; it must be >= 0")
         if not 0 <= source.dev_fraction < 1:
             raise ConfigError(f"data.sources[{i}].dev_fraction={source.dev_fraction}; expected 0 <= x < 1")
     if not config.data.sources:

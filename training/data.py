@@ -59,6 +59,8 @@ def load_source(config: Config, source: SourceConfig) -> SourceData:
         dev = [e for e in examples if in_dev(e.group, source.dev_fraction, seed)]
     if source.max_examples is not None:
         train = train[: source.max_examples]
+    for example in (*train, *dev):
+        example.source = source.name  # the config's name, which keys per-source settings
     if bad:
         logger.warning("%s: %d bad row(s), e.g. %s", source.name, len(bad), bad[0])
     return SourceData(source, train, dev, bad, files)

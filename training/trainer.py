@@ -22,13 +22,17 @@ from inference.classifier import StanceClassifier
 from inference.encoder import resolve_encoder
 from inference.modeling import ModelSettings, StanceModel, load_encoder
 
-from .batching import IGNORE, collate, epoch_mixture, length_bucketed_batches, steps_per_epoch
+from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
+
+from .batching import IGNORE, class_weights, collate, epoch_mixture, length_bucketed_batches, steps_per_epoch
 from .config import Config, ModelConfig
 from .data import SourceData, load_sources
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
 
 logger = logging.getLogger(__name__)
+STANCE_GROUPS = [[i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == s] for s in STANCE_LABELS]
+STANCE_OF_DETAIL = torch.tensor([STANCE_LABELS.index(DETAIL_TO_STANCE[d]) for d in DETAIL_LABELS])
 
 
 def seed_everything(seed: int) -> None:
@@ -68,16 +72,36 @@ def build_model(cfg: ModelConfig):
     return StanceModel(encoder, settings), tokenizer
 
 
+def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    keep = labels != IGNORE
+    losses = nn.functional.cross_entropy(logits[keep].float(), labels[keep], reduction="none")
+    w = weights[keep]
+    return (losses * w).sum() / w.sum().clamp(min=1e-6)
+
+
 def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float]):
-    total = outputs["sentence_detail"].new_zeros(())
+    """Weighted sum of the heads' (class-weighted) cross-entropies, plus an optional ``stance`` term:
+    the three-way cross-entropy of the detail head's probabilities summed per stance."""
+    total = outputs["sentence_detail"].new_zeros((), dtype=torch.float32)
     parts: dict[str, float] = {}
     for head in ("detail", "sentiment", "sentence_detail"):
         labels = batch[f"labels_{head}"]
         if head not in outputs or not (labels != IGNORE).any() or weights.get(head, 0.0) == 0:
             continue
-        loss = nn.functional.cross_entropy(outputs[head].float(), labels, ignore_index=IGNORE)
+        loss = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"])
         total = total + weights[head] * loss
         parts[head] = float(loss.detach())
+    labels = batch["labels_detail"]
+    if weights.get("stance", 0.0) and "detail" in outputs and (labels != IGNORE).any():
+        keep = labels != IGNORE
+        probs = torch.softmax(outputs["detail"][keep].float(), -1)
+        grouped = torch.stack([probs[:, idx].sum(1) for idx in STANCE_GROUPS], dim=1)
+        target = STANCE_OF_DETAIL.to(labels.device)[labels[keep]]
+        loss = nn.functional.nll_loss(torch.log(grouped.clamp(min=1e-8)), target, reduction="none")
+        w = batch["weights_detail"][keep]
+        loss = (loss * w).sum() / w.sum().clamp(min=1e-6)
+        total = total + weights["stance"] * loss
+        parts["stance"] = float(loss.detach())
     return total, parts
 
 
@@ -123,6 +147,9 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     if not any(ex for ex, _ in train_sources):
         raise ValueError("no training examples: every source is empty or has train: false")
 
+    weights = {
+        name: class_weights(sd.train, sd.config.class_balance) for name, sd in data.items() if sd.config.class_balance
+    }
     model, tokenizer = build_model(config.model)
     classifier = StanceClassifier(model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size)
     rng = random.Random(config.train.seed)
@@ -142,7 +169,13 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     while step < total_steps:
         batches = length_bucketed_batches(epoch_mixture(train_sources, rng), config.train.batch_size, rng)
         for examples in batches:
-            batch = collate(tokenizer, examples, max_length=config.model.max_length, prefix=config.model.text_prefix)
+            batch = collate(
+                tokenizer,
+                examples,
+                max_length=config.model.max_length,
+                prefix=config.model.text_prefix,
+                weights=weights,
+            )
             with autocast:
                 outputs = model(**batch)
             loss, parts = compute_loss(outputs, batch, config.train.loss_weights)

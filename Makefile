@@ -24,7 +24,7 @@ setup: $(VENV)/.stamp-run
 setup-dev: $(VENV)/.stamp-dev
 
 run: $(VENV)/.stamp-run
-	$(VENV)/bin/diplostance score data/examples/articles.jsonl --out out/examples
+	$(VENV)/bin/diplostance score data/examples/articles.jsonl --out out/examples --overwrite
 	$(VENV)/bin/diplostance report out/examples
 
 test: $(VENV)/.stamp-dev

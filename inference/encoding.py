@@ -56,6 +56,8 @@ def encode(
         padding=True,
         truncation=True,
         max_length=max_length,
+        # fewer distinct shapes (oneDNN compiles kernels per shape); must divide max_length
+        pad_to_multiple_of=8 if max_length % 8 == 0 else None,
         return_offsets_mapping=True,
         return_tensors="pt",
     )

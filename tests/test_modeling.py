@@ -7,29 +7,18 @@ from pathlib import Path
 
 import pytest
 import torch
+from tests_helpers import tiny_stance_model
 
 from inference.classifier import StanceClassifier, decode_detail, load_classifier
 from inference.encoding import EncodedItem, encode, target_token_mask
 from inference.labels import DETAIL_LABELS, STANCE_LABELS
-from inference.modeling import ModelSettings, StanceModel, load_encoder
+from inference.modeling import StanceModel
 
 SENTENCE = "Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine."
 
 
-def _fresh_model(encoder_dir: Path, lora: bool = True) -> tuple[StanceModel, object]:
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoTokenizer
-
-    torch.manual_seed(0)
-    encoder = load_encoder(str(encoder_dir))
-    if lora:
-        encoder = get_peft_model(encoder, LoraConfig(r=4, lora_alpha=8, target_modules=["query", "value"]))
-        # LoRA B starts at zero; perturb it so a wrong save/load would change predictions.
-        for name, p in encoder.named_parameters():
-            if "lora_B" in name:
-                torch.nn.init.normal_(p, std=0.5)
-    settings = ModelSettings(base_encoder=str(encoder_dir), max_length=64, text_prefix="query: ")
-    return StanceModel(encoder, settings).eval(), AutoTokenizer.from_pretrained(encoder_dir)
+def _fresh_model(encoder_dir: Path) -> tuple[StanceModel, object]:
+    return tiny_stance_model(encoder_dir)
 
 
 def test_target_token_mask_covers_overlapping_tokens() -> None:

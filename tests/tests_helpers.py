@@ -1,0 +1,25 @@
+"""Helpers shared by test modules (importable because pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+
+def tiny_stance_model(encoder_dir: Path, *, seed: int = 0):
+    """A LoRA-wrapped tiny StanceModel with non-trivial adapter weights, and its tokenizer."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoTokenizer
+
+    from inference.modeling import ModelSettings, StanceModel, load_encoder
+
+    torch.manual_seed(seed)
+    encoder = get_peft_model(
+        load_encoder(str(encoder_dir)), LoraConfig(r=4, lora_alpha=8, target_modules=["query", "value"])
+    )
+    for name, p in encoder.named_parameters():
+        if "lora_B" in name:  # LoRA B starts at zero; perturb it so a broken save/load shows
+            torch.nn.init.normal_(p, std=0.5)
+    settings = ModelSettings(base_encoder=str(encoder_dir), max_length=64, text_prefix="query: ")
+    return StanceModel(encoder, settings).eval(), AutoTokenizer.from_pretrained(encoder_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -171,7 +172,7 @@ def test_classifier_broken_on_everything_stops_the_run(tmp_path: Path) -> None:
         score(src, tmp_path / "out", classifier=FakeClassifier(), progress=False)
 
 
-def test_bad_arguments_name_the_fix(tmp_path: Path) -> None:
+def test_bad_arguments_name_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [article(0)])
     with pytest.raises(ValueError, match="does not exist"):
         score(tmp_path / "missing.jsonl", tmp_path / "out", classifier=FakeClassifier())
@@ -179,6 +180,7 @@ def test_bad_arguments_name_the_fix(tmp_path: Path) -> None:
         score(src, tmp_path / "out", classifier=FakeClassifier(), engine="spark")
     with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
         score(src, tmp_path / "out", classifier=FakeClassifier(), chunk_size=0)
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the ray extra were not installed
     with pytest.raises(RuntimeError, match="engine 'ray' is not available.*--engine local"):
         score(src, tmp_path / "out", classifier=FakeClassifier(), engine="ray")
 

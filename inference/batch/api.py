@@ -40,6 +40,9 @@ def score(
     batch_size: int = 32,
     max_chars: int = 5_000_000,
     progress: bool | None = None,
+    address: str | None = None,
+    num_workers: int | None = None,
+    parquet_layout: str = "file",
 ) -> Manifest:
     """Score every article of ``inputs`` into ``out_dir``; resumes a run that was cut short.
 
@@ -48,6 +51,11 @@ def score(
     ``errors.jsonl``: ``read == scored + failed``. ``classifier`` defaults to
     ``inference.load_classifier(model)``, loaded only if there is work to do.
     ``lang`` is the language of records without a ``lang`` field.
+
+    ``engine="ray"`` scores on Ray Data (``docs/ray.md``): ``address`` joins a running cluster
+    (default: start a local instance and shut it down at the end), ``num_workers`` scoring
+    actors (default: one per CPU), ``parquet_layout="folder"`` writes ``stances.parquet`` and
+    ``articles.parquet`` as folders of part files. The Ray engine does not resume a run.
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     opts = ScoreOptions(
@@ -64,6 +72,9 @@ def score(
         batch_size=batch_size,
         max_chars=max_chars,
         progress=progress,
+        address=address or None,
+        num_workers=num_workers,
+        parquet_layout=parquet_layout,
     )
     if classifier is not None and not isinstance(classifier, ArticleClassifier):
         raise TypeError(

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from inference.batch.options import ENGINES
+from inference.batch.options import ENGINES, PARQUET_LAYOUTS
 
 
 def _setup_logging() -> None:
@@ -43,6 +43,22 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         "--max-chars", type=int, default=5_000_000, help="longer texts are errors (default: 5,000,000)"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar or progress log lines")
+    ray = p.add_argument_group("Ray engine (--engine ray; see docs/ray.md)")
+    ray.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="Ray cluster to join, e.g. 'auto' or 'ray://head:10001' (default: start a local Ray instance)",
+    )
+    ray.add_argument(
+        "--num-workers", type=int, default=None, metavar="N", help="scoring actors (default: one per CPU)"
+    )
+    ray.add_argument(
+        "--parquet-layout",
+        choices=PARQUET_LAYOUTS,
+        default="file",
+        help="'folder': write stances.parquet/ and articles.parquet/ as folders of part files (default: file)",
+    )
     p.set_defaults(func=_score)
 
 
@@ -64,6 +80,9 @@ def _score(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             max_chars=args.max_chars,
             progress=False if args.no_progress else None,
+            address=args.address,
+            num_workers=args.num_workers,
+            parquet_layout=args.parquet_layout,
         )
     except (ValueError, RuntimeError) as err:
         print(f"diplostance score: error: {err}", file=sys.stderr)

@@ -22,6 +22,9 @@ READINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
 PROB_COLUMNS: tuple[str, ...] = tuple(f"{r}_p_{label}" for r, labels in READINGS for label in labels)
 # Batch columns that are inputs only, never copied to the output rows.
 INPUT_ONLY: frozenset[str] = frozenset({"id", "text"})
+# A chunk whose valid articles all make the classifier fail (at least this many) stops the run:
+# the classifier is broken, not the data.
+SYSTEMIC_FAILURES = 5
 
 
 @runtime_checkable
@@ -125,6 +128,49 @@ def score_batch(batch: dict[str, list[Any]], classifier: ArticleClassifier) -> d
                     value = probs.get(label)
                     out[f"{reading}_p_{label}"].append(None if value is None else float(value))
     return out
+
+
+def score_with_retry(
+    batch: dict[str, list[Any]], classifier: ArticleClassifier, batch_size: int, keys: Sequence[Any]
+) -> tuple[dict[str, list[Any]], dict[Any, str]]:
+    """``score_batch`` over slices of ``batch_size`` rows of one chunk, with per-article retry.
+
+    Returns the stance rows and, per key (``keys[i]`` names row ``i``, e.g. its ``seq``), the
+    reason the classifier failed on that article. A failing slice is retried one article at a
+    time so that one bad article does not fail the others. Raises RuntimeError when every
+    article of a chunk of at least ``SYSTEMIC_FAILURES`` fails (a broken classifier). Both
+    engines call this once per chunk, so their classifier calls see the same batches.
+    """
+    n = len(batch["id"])
+    if len(keys) != n:
+        raise ValueError(f"{len(keys)} keys for a batch of {n} rows")
+    rows: dict[str, list[Any]] = {name: [] for name in stance_schema(passthrough_of(batch)).names}
+    failures: dict[Any, str] = {}
+
+    def add(start: int, stop: int) -> None:
+        part = {name: values[start:stop] for name, values in batch.items()}
+        for name, values in score_batch(part, classifier).items():
+            rows[name].extend(values)
+
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        try:
+            add(start, stop)
+            continue
+        except Exception as err:
+            if stop - start == 1:
+                failures[keys[start]] = f"classifier failed: {type(err).__name__}: {err}"[:500]
+                continue
+        for i in range(start, stop):
+            try:
+                add(i, i + 1)
+            except Exception as err:
+                failures[keys[i]] = f"classifier failed: {type(err).__name__}: {err}"[:500]
+    if n >= SYSTEMIC_FAILURES and len(failures) == n:
+        raise RuntimeError(
+            f"the classifier failed on all {n} articles of a chunk; first: {next(iter(failures.values()))}"
+        )
+    return rows, failures
 
 
 def aggregate_articles(stances: dict[str, list[Any]], passthrough: Sequence[str]) -> dict[str, list[Any]]:

@@ -21,16 +21,17 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from inference.batch.core import (
+    SYSTEMIC_FAILURES,
     ArticleClassifier,
     aggregate_articles,
     article_schema,
-    score_batch,
+    score_with_retry,
     stance_schema,
 )
 from inference.batch.journal import ChunkEntry, Journal
@@ -53,9 +54,7 @@ log = logging.getLogger("inference.batch")
 OUTPUT_FILES: tuple[str, ...] = ("stances.parquet", "articles.parquet", "errors.jsonl", "manifest.json")
 REPORT_FILES: tuple[str, ...] = ("report.png", "report.html")
 WORK = "_work"
-# A chunk whose valid articles all make the classifier fail (at least this many) stops the run:
-# the classifier is broken, not the data.
-SYSTEMIC_FAILURES = 5
+__all__ = ["SYSTEMIC_FAILURES", "chunk_records", "run_local", "validate_chunk"]
 
 
 def _now() -> str:
@@ -90,6 +89,8 @@ def _clear(out: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
     for name in (*OUTPUT_FILES, *REPORT_FILES):
+        if (out / name).is_dir():  # a folder of Parquet parts (the Ray engine's --parquet-layout folder)
+            remove_tree(out / name)
         with contextlib.suppress(FileNotFoundError):
             (out / name).unlink()
     remove_tree(out / WORK)
@@ -133,35 +134,68 @@ def _classify(
 ) -> tuple[dict[str, list[Any]], dict[int, str]]:
     """Stance rows of the valid records, and the reason per ``seq`` of those the classifier failed on.
 
-    A failing batch is retried one article at a time so that one bad article does not fail the others.
+    A failing batch is retried one article at a time so that one bad article does not fail the others
+    (``core.score_with_retry``, shared with the Ray engine).
     """
-    fields = opts.output_fields
-    rows: dict[str, list[Any]] = {name: [] for name in stance_schema(fields).names}
-    failures: dict[int, str] = {}
+    return score_with_retry(
+        to_columns(valid, opts.output_fields), classifier, opts.batch_size, [r.seq for r in valid]
+    )
 
-    def add(records: list[ValidRecord]) -> None:
-        for name, values in score_batch(to_columns(records, fields), classifier).items():
-            rows[name].extend(values)
 
-    for start in range(0, len(valid), opts.batch_size):
-        batch = valid[start : start + opts.batch_size]
-        try:
-            add(batch)
-            continue
-        except Exception as err:
-            if len(batch) == 1:
-                failures[batch[0].seq] = f"classifier failed: {type(err).__name__}: {err}"[:500]
-                continue
-        for record in batch:
-            try:
-                add([record])
-            except Exception as err:
-                failures[record.seq] = f"classifier failed: {type(err).__name__}: {err}"[:500]
-    if len(valid) >= SYSTEMIC_FAILURES and len(failures) == len(valid):
-        raise RuntimeError(
-            f"the classifier failed on all {len(valid)} articles of a chunk; first: {next(iter(failures.values()))}"
-        )
-    return rows, failures
+Seen = Callable[[str], "tuple[str, int | None] | None"]
+# (seq, source, line, id, reason): an error record has a reason, a valid one None.
+Outcome = tuple[int, str, "int | None", "str | None", "str | None"]
+
+
+def validate_chunk(
+    chunk: list[RawRecord], seq: int, opts: ScoreOptions, seen: Seen
+) -> tuple[list[ValidRecord | ErrorRecord], dict[str, tuple[str, int | None]]]:
+    """Validate a chunk whose first record has number ``seq``; a record whose id was seen before
+    (``seen(id)``: where, for earlier chunks; or earlier in this chunk) is a "duplicate id" error.
+    Returns the outcomes in input order and the ids this chunk claims, with where."""
+    outcomes: list[ValidRecord | ErrorRecord] = []
+    claims: dict[str, tuple[str, int | None]] = {}
+    for offset, raw in enumerate(chunk):
+        record = validate(raw, seq + offset, opts.validate_options)
+        if record.id is not None:
+            first = claims.get(record.id) or seen(record.id)
+            if first is not None:
+                where = first[0] if first[1] is None else f"{first[0]} line {first[1]}"
+                record = ErrorRecord(
+                    record.seq,
+                    record.source,
+                    record.line,
+                    record.id,
+                    f"duplicate id (first seen in {where})",
+                )
+            else:
+                claims[record.id] = (record.source, record.line)
+        outcomes.append(record)
+    return outcomes, claims
+
+
+def chunk_records(
+    outcomes: list[Outcome], stances: dict[str, list[Any]], failures: dict[int, str]
+) -> tuple[dict[str, list[Any]], int, int]:
+    """The rows of a chunk's records part (``RECORD_SCHEMA``), its scored count and how many
+    of those name no country, from the outcomes, the stance rows and the classifier failures."""
+    per_id: dict[str, int] = {}
+    for article_id in stances["id"]:
+        per_id[article_id] = per_id.get(article_id, 0) + 1
+    records: dict[str, list[Any]] = {name: [] for name in RECORD_SCHEMA.names}
+    scored = no_country = 0
+    for seq, source, line, record_id, error in outcomes:
+        reason = error or failures.get(seq)
+        n_rows = 0 if reason else per_id.get(record_id, 0)
+        scored += reason is None
+        no_country += reason is None and n_rows == 0
+        for name, value in zip(
+            RECORD_SCHEMA.names,
+            (seq, source, line, record_id, "failed" if reason else "scored", reason, n_rows),
+            strict=True,
+        ):
+            records[name].append(value)
+    return records, scored, no_country
 
 
 class _Run:
@@ -179,42 +213,17 @@ class _Run:
 
     def process(self, index: int, chunk: list[RawRecord], seq: int) -> ChunkEntry:
         opts, journal = self.opts, self.journal
-        outcomes: list[ValidRecord | ErrorRecord] = []
-        claims: dict[str, tuple[str, int | None]] = {}
-        for offset, raw in enumerate(chunk):
-            record = validate(raw, seq + offset, opts.validate_options)
-            if record.id is not None:
-                first = claims.get(record.id) or journal.seen(record.id)
-                if first is not None:
-                    where = first[0] if first[1] is None else f"{first[0]} line {first[1]}"
-                    record = ErrorRecord(
-                        record.seq,
-                        record.source,
-                        record.line,
-                        record.id,
-                        f"duplicate id (first seen in {where})",
-                    )
-                else:
-                    claims[record.id] = (record.source, record.line)
-            outcomes.append(record)
+        outcomes, claims = validate_chunk(chunk, seq, opts, journal.seen)
         valid = [r for r in outcomes if isinstance(r, ValidRecord)]
         stances, failures = _classify(valid, self.classifier, opts)
-        per_id: dict[str, int] = {}
-        for article_id in stances["id"]:
-            per_id[article_id] = per_id.get(article_id, 0) + 1
-        records: dict[str, list[Any]] = {name: [] for name in RECORD_SCHEMA.names}
-        scored = no_country = 0
-        for r in outcomes:
-            reason = r.reason if isinstance(r, ErrorRecord) else failures.get(r.seq)
-            n_rows = 0 if reason else per_id.get(r.id, 0)
-            scored += reason is None
-            no_country += reason is None and n_rows == 0
-            for name, value in zip(
-                RECORD_SCHEMA.names,
-                (r.seq, r.source, r.line, r.id, "failed" if reason else "scored", reason, n_rows),
-                strict=True,
-            ):
-                records[name].append(value)
+        records, scored, no_country = chunk_records(
+            [
+                (r.seq, r.source, r.line, r.id, r.reason if isinstance(r, ErrorRecord) else None)
+                for r in outcomes
+            ],
+            stances,
+            failures,
+        )
         fields = opts.output_fields
         articles = aggregate_articles(stances, fields)
         rows = write_parquet_atomic(self.part("stances", index), stances, stance_schema(fields))

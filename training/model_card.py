@@ -22,7 +22,8 @@ countries (or any target span) in news sentences, plus the five-way detail of a 
 
 - Base encoder: `{encoder}` ({adapter}), max length {max_length} tokens, prefix `{prefix}`.
 - Trained {steps} steps ({epochs} epochs) in {minutes:.1f} min; peak memory {rss:.0f} MB.
-- Load it with `inference.load_classifier("{name}")`.
+- Load it with `inference.load_classifier("path/to/{name}")`; the model shipped in the package loads with
+  `inference.load_classifier()`.
 
 ## Training data
 

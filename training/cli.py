@@ -59,6 +59,9 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, default=Path("configs/default.yaml"), help="config naming the data")
     p.add_argument("--data", nargs="*", default=None, help="only these source names")
     p.add_argument("--out", type=Path, default=None, help="where to write metrics.json (default: the model dir)")
+    p.add_argument(
+        "--precision", choices=["auto", "fp32", "bf16"], default="auto", help="compute precision (default: auto)"
+    )
     p.set_defaults(func=_evaluate, accepts_overrides=True)
 
 
@@ -66,7 +69,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate_cmd import run_evaluation
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    run_evaluation(args.model, args.config, args.data, args.out, parse_overrides(args.overrides))
+    run_evaluation(
+        args.model, args.config, args.data, args.out, parse_overrides(args.overrides), precision=args.precision
+    )
     return 0
 
 

@@ -20,6 +20,8 @@ def run_evaluation(
     names: list[str] | None = None,
     out: Path | None = None,
     overrides: dict[str, str] | None = None,
+    *,
+    precision: str = "auto",
 ) -> dict:
     """Evaluate, print the table (ours next to the published figures), write metrics.json; return the results."""
     config = load_config(config_path, overrides)
@@ -29,14 +31,14 @@ def run_evaluation(
         if missing:
             raise ConfigError(f"--data names unknown source(s) {missing}; the config has {known}")
         config.data.sources = [s for s in config.data.sources if s.name in names]
-    classifier = load_classifier(model_dir, batch_size=config.train.eval_batch_size)
+    classifier = load_classifier(model_dir, batch_size=config.train.eval_batch_size, precision=precision)
     results = evaluate(classifier, dev_sets(load_sources(config)))
     print(format_table(table_rows(results)))
     target_dir = out or model_dir or DEFAULT_MODEL_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
     metrics_file = target_dir / "metrics.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
-    metrics["evaluation"] = {"config": str(config_path), "results": results}
+    metrics[f"evaluation_{classifier.precision}"] = {"config": str(config_path), "results": results}
     metrics_file.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     cfg_file = target_dir / "training_config.yaml"
     if out is None and cfg_file.is_file() and "dev" in metrics:

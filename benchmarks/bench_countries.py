@@ -38,7 +38,9 @@ def main() -> None:
             n_chars += len(text)
     elapsed = time.perf_counter() - start
     print(f"matcher build: {build_s:.2f} s")
-    print(f"{n_sent} sentences in {elapsed:.2f} s: {n_sent / elapsed:,.0f} sentences/s, {n_chars / elapsed:,.0f} chars/s")
+    print(
+        f"{n_sent} sentences in {elapsed:.2f} s: {n_sent / elapsed:,.0f} sentences/s, {n_chars / elapsed:,.0f} chars/s"
+    )
 
 
 if __name__ == "__main__":

@@ -51,11 +51,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "archive.jsonl"
         with open(archive, "w", encoding="utf-8") as fh:
-            for start in range(0, args.articles, 1000):  # generated in slices: the archive never sits in memory
+            for start in range(
+                0, args.articles, 1000
+            ):  # generated in slices: the archive never sits in memory
                 for a in build_archive(min(1000, args.articles - start), seed=start):
                     a["id"] = f"a{start:07d}-{a['id']}"
                     fh.write(json.dumps(a, ensure_ascii=False) + "\n")
-        cmd = [sys.executable, "-m", "inference.cli", "score", str(archive), "--out", str(Path(tmp) / "out"), "--no-progress"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "inference.cli",
+            "score",
+            str(archive),
+            "--out",
+            str(Path(tmp) / "out"),
+            "--no-progress",
+        ]
         if args.model:
             cmd += ["--model", args.model]
         start = time.perf_counter()
@@ -83,7 +94,11 @@ def main() -> int:
         "scored": manifest.get("scored"),
         "failed": manifest.get("failed"),
         "peak_rss_mb": round(peak, 1),
-        "peak_rss_mb_by_progress": {"10%": round(at(0.1), 1), "50%": round(at(0.5), 1), "100%": round(peak, 1)},
+        "peak_rss_mb_by_progress": {
+            "10%": round(at(0.1), 1),
+            "50%": round(at(0.5), 1),
+            "100%": round(peak, 1),
+        },
     }
     print(json.dumps(result, indent=2))
     out_json.parent.mkdir(parents=True, exist_ok=True)

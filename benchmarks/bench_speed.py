@@ -86,8 +86,14 @@ def run_baseline(articles: list[dict], threads: int) -> dict:
     with torch.inference_mode():
         for i in range(0, len(pairs), 32):
             chunk = pairs[i : i + 32]
-            batch = tok([p[0] for p in chunk], [p[1] for p in chunk], padding=True, truncation=True,
-                        max_length=256, return_tensors="pt")
+            batch = tok(
+                [p[0] for p in chunk],
+                [p[1] for p in chunk],
+                padding=True,
+                truncation=True,
+                max_length=256,
+                return_tensors="pt",
+            )
             model(**batch)
     elapsed = time.perf_counter() - start
     return {"seconds": elapsed, "pairs": len(pairs), "articles": len(articles), "peak_rss_mb": _peak_rss_mb()}
@@ -105,8 +111,13 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
     results = clf.classify_many([a["text"] for a in articles], lang=[a["lang"] for a in articles])
     elapsed = time.perf_counter() - start
     pairs = sum(len(r) for r in results)
-    return {"seconds": elapsed, "pairs": pairs, "articles": len(articles), "peak_rss_mb": _peak_rss_mb(),
-            "precision": clf.precision}
+    return {
+        "seconds": elapsed,
+        "pairs": pairs,
+        "articles": len(articles),
+        "peak_rss_mb": _peak_rss_mb(),
+        "precision": clf.precision,
+    }
 
 
 def run_score(articles: list[dict], threads: int, model: str | None) -> dict:
@@ -117,15 +128,22 @@ def run_score(articles: list[dict], threads: int, model: str | None) -> dict:
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "archive.jsonl"
-        archive.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+        archive.write_text(
+            "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8"
+        )
         start = time.perf_counter()
         manifest = score(archive, Path(tmp) / "out", model=model, progress=False)
         elapsed = time.perf_counter() - start
         import pyarrow.parquet as pq
 
         rows = pq.read_metadata(Path(tmp) / "out" / "stances.parquet").num_rows
-    return {"seconds": elapsed, "pairs": rows, "articles": len(articles), "scored": manifest.scored,
-            "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "seconds": elapsed,
+        "pairs": rows,
+        "articles": len(articles),
+        "scored": manifest.scored,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def _child(fn, args, queue):  # pragma: no cover - runs in a subprocess
@@ -152,14 +170,20 @@ def main() -> int:
     args = parser.parse_args()
     articles = build_archive(args.articles)
     results: dict = {
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0]},
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+        },
         "articles": len(articles),
         "threads": args.threads,
     }
     if not args.skip_baseline:
         results["baseline"] = in_process(run_baseline, articles, args.threads)
     for precision in ("fp32", "auto"):
-        results[f"classify_many_{precision}"] = in_process(run_classify_many, articles, args.threads, args.model, precision)
+        results[f"classify_many_{precision}"] = in_process(
+            run_classify_many, articles, args.threads, args.model, precision
+        )
     results["score"] = in_process(run_score, articles, args.threads, args.model)
     base = results.get("baseline")
     print(f"{'run':<22} {'articles/s':>10} {'pairs/s':>9} {'x baseline':>10} {'peak RSS MB':>12}")
@@ -171,7 +195,9 @@ def main() -> int:
         r["pairs_per_s"] = pairs_s
         ratio = (pairs_s / (base["pairs"] / base["seconds"])) if base else float("nan")
         r["ratio_to_baseline"] = ratio
-        print(f"{name:<22} {r['articles_per_s']:>10.1f} {pairs_s:>9.1f} {ratio:>10.2f} {r['peak_rss_mb']:>12.0f}")
+        print(
+            f"{name:<22} {r['articles_per_s']:>10.1f} {pairs_s:>9.1f} {ratio:>10.2f} {r['peak_rss_mb']:>12.0f}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {args.out}")

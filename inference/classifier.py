@@ -19,7 +19,8 @@ from .sentences import split_sentences
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 _STANCE_INDEX = {
-    stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance] for stance in STANCE_LABELS
+    stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance]
+    for stance in STANCE_LABELS
 }
 
 
@@ -73,7 +74,9 @@ class StanceClassifier:
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
-    def _run(self, items: Sequence[EncodedItem]) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
+    def _run(
+        self, items: Sequence[EncodedItem]
+    ) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
         """Run the model over ``items``; return per item the target probabilities and sentence probabilities."""
         per_item_targets: list[list[dict[str, torch.Tensor]]] = [[] for _ in items]
         per_item_sentence: list[torch.Tensor] = [torch.empty(0)] * len(items)
@@ -147,14 +150,19 @@ class StanceClassifier:
                 items.append(
                     EncodedItem(
                         sentence.text,
-                        [[(s - sentence.start, e - sentence.start) for s, e in spans] for _, spans in targets],
+                        [
+                            [(s - sentence.start, e - sentence.start) for s, e in spans]
+                            for _, spans in targets
+                        ],
                     )
                 )
                 slots.append((t, sentence, targets))
         results: list[list[StanceResult]] = [[] for _ in texts]
         target_probs, _ = self._run(items)
         for (t, sentence, targets), probs in zip(slots, target_probs, strict=True):
-            for (country, spans), (reading, sentiment) in zip(targets, self._target_results(probs), strict=True):
+            for (country, spans), (reading, sentiment) in zip(
+                targets, self._target_results(probs), strict=True
+            ):
                 results[t].append(
                     StanceResult(
                         sentence_index=sentence.index,
@@ -208,7 +216,9 @@ class StanceClassifier:
         for idx, probs in zip(grouped.values(), target_probs, strict=True):
             for i, (reading, sentiment) in zip(idx, self._target_results(probs), strict=True):
                 sentence, start, end = checked[i]
-                out[i] = TargetResult(sentence, start, end, reading.stance, reading.detail, sentiment, reading.scores)
+                out[i] = TargetResult(
+                    sentence, start, end, reading.stance, reading.detail, sentiment, reading.scores
+                )
         return [r for r in out if r is not None]
 
 

@@ -109,7 +109,9 @@ def resolve_encoder(name_or_path: str | os.PathLike[str] = DEFAULT_ENCODER) -> s
     local = Path(name).expanduser()
     if local.is_dir():
         if not (local / "config.json").is_file():
-            raise FileNotFoundError(f"encoder directory {local} has no config.json; is it a Hugging Face model dir?")
+            raise FileNotFoundError(
+                f"encoder directory {local} has no config.json; is it a Hugging Face model dir?"
+            )
         return str(local)
     source = _source()
     builtin = OFFLINE_ENCODERS.get(name)
@@ -157,7 +159,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         help="prepare (convert and cache) a base encoder and print its directory",
         description="Resolve a base encoder: convert a built-in offline encoder into the cache if needed.",
     )
-    parser.add_argument("name", nargs="?", default=DEFAULT_ENCODER, help=f"hub id or path (default {DEFAULT_ENCODER})")
+    parser.add_argument(
+        "name", nargs="?", default=DEFAULT_ENCODER, help=f"hub id or path (default {DEFAULT_ENCODER})"
+    )
     parser.set_defaults(func=_cli_encoder)
 
 

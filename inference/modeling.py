@@ -95,14 +95,20 @@ class StanceModel(nn.Module):
         out = {"sentence_detail": self.heads["sentence_detail"](self.sentence_proj(self.dropout(sentence)))}
         if target_index is not None and target_mask is not None and target_index.numel():
             tmask = target_mask.to(hidden.dtype)
-            span = torch.einsum("nt,nth->nh", tmask, hidden[target_index]) / tmask.sum(1, keepdim=True).clamp(min=1)
+            span = torch.einsum("nt,nth->nh", tmask, hidden[target_index]) / tmask.sum(1, keepdim=True).clamp(
+                min=1
+            )
             feats = self.target_proj(self.dropout(torch.cat([span, sentence[target_index]], dim=-1)))
             for name in TARGET_HEADS:
                 out[name] = self.heads[name](feats)
         return out
 
     def head_state_dict(self) -> dict[str, torch.Tensor]:
-        return {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items() if not k.startswith("encoder.")}
+        return {
+            k: v.detach().cpu().contiguous()
+            for k, v in self.state_dict().items()
+            if not k.startswith("encoder.")
+        }
 
     # --------------------------------------------------------------- save/load
     def save_pretrained(
@@ -116,13 +122,17 @@ class StanceModel(nn.Module):
         path.mkdir(parents=True, exist_ok=True)
         if encoder_format == "lora":
             if not hasattr(self.encoder, "peft_config"):
-                raise ValueError("encoder_format='lora' needs a peft-wrapped encoder; use encoder_format='full'")
+                raise ValueError(
+                    "encoder_format='lora' needs a peft-wrapped encoder; use encoder_format='full'"
+                )
             self.encoder.save_pretrained(str(path / "adapter"), safe_serialization=True)
             _rewrite_adapter_base(path / "adapter", self.settings.base_encoder)
         elif encoder_format == "full":
             if tokenizer is None:
                 raise ValueError("encoder_format='full' writes the tokenizer too: pass tokenizer=...")
-            encoder = self.encoder.merge_and_unload() if hasattr(self.encoder, "merge_and_unload") else self.encoder
+            encoder = (
+                self.encoder.merge_and_unload() if hasattr(self.encoder, "merge_and_unload") else self.encoder
+            )
             encoder.save_pretrained(str(path / "encoder"), safe_serialization=True)
             tokenizer.save_pretrained(str(path / "encoder"))
         else:
@@ -156,7 +166,9 @@ class StanceModel(nn.Module):
         if (path / "encoder").is_dir():
             encoder_dir = str(path / "encoder")
             if not (path / "encoder" / "tokenizer_config.json").is_file():
-                raise FileNotFoundError(f"{encoder_dir} has no tokenizer; re-save the model with its tokenizer")
+                raise FileNotFoundError(
+                    f"{encoder_dir} has no tokenizer; re-save the model with its tokenizer"
+                )
             encoder = load_encoder(encoder_dir)
         else:
             encoder_dir = resolve_encoder(settings.base_encoder)
@@ -164,7 +176,9 @@ class StanceModel(nn.Module):
             if (path / "adapter").is_dir():
                 from peft import PeftModel
 
-                encoder = PeftModel.from_pretrained(encoder, str(path / "adapter"), is_trainable=trainable_adapter)
+                encoder = PeftModel.from_pretrained(
+                    encoder, str(path / "adapter"), is_trainable=trainable_adapter
+                )
                 if merge and not trainable_adapter:
                     encoder = encoder.merge_and_unload()
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
@@ -207,7 +221,9 @@ def read_model_config(path: Path) -> dict[str, Any]:
             "(a base encoder is not a trained diplostance model; train one with `diplostance train`)"
         )
     if config.get("format_version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{config_file}: format_version {config['format_version']} is newer than this diplostance")
+        raise ValueError(
+            f"{config_file}: format_version {config['format_version']} is newer than this diplostance"
+        )
     if not (path / "heads.safetensors").is_file():
         raise FileNotFoundError(f"{path}: heads.safetensors is missing")
     return config
@@ -222,7 +238,9 @@ def _local_model_dir(path: str | os.PathLike[str]) -> Path:
         from huggingface_hub import snapshot_download
 
         logger.info("downloading model %s from the hub", name)
-        return Path(snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.md", "*.model", "*.txt"]))
+        return Path(
+            snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.md", "*.model", "*.txt"])
+        )
     raise FileNotFoundError(f"model directory {local} does not exist")
 
 

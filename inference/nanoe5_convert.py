@@ -85,14 +85,18 @@ class PackedModel:
             return np.frombuffer(self.buffer, "<f4", expected, entry.offset).reshape(shape).copy()
         if entry.dtype == _DTYPE_Q4:
             if expected % QK:
-                raise EncoderFormatError(f"{self.path}: Q4 tensor {name!r} size {expected} is not a multiple of {QK}")
+                raise EncoderFormatError(
+                    f"{self.path}: Q4 tensor {name!r} size {expected} is not a multiple of {QK}"
+                )
             nblocks = expected // QK
             _need(self, entry.offset, nblocks * _Q4_BLOCK_BYTES, f"tensor {name!r}")
             return dequantize_q4_0(self.buffer, entry.offset, nblocks).reshape(shape)
         raise EncoderFormatError(f"{self.path}: tensor {name!r} has unknown dtype {entry.dtype}")
 
 
-def _need(model_or_path: PackedModel | Path, offset: int, nbytes: int, what: str, size: int | None = None) -> None:
+def _need(
+    model_or_path: PackedModel | Path, offset: int, nbytes: int, what: str, size: int | None = None
+) -> None:
     path = model_or_path.path if isinstance(model_or_path, PackedModel) else model_or_path
     total = len(model_or_path.buffer) if isinstance(model_or_path, PackedModel) else size
     if total is None or offset < 0 or offset + nbytes > total:

@@ -56,7 +56,9 @@ def test_empty_and_wrong_types(classifier: StanceClassifier) -> None:
 def test_classify_many_equals_one_at_a_time(classifier: StanceClassifier) -> None:
     texts = [ARTICLE, "", "France and Germany signed a treaty in Berlin.", "Китай осудил действия США."]
     together = classifier.classify_many(texts, lang=[None, None, "en", "ru"])
-    alone = [classifier.classify(t, lang=lang) for t, lang in zip(texts, [None, None, "en", "ru"], strict=True)]
+    alone = [
+        classifier.classify(t, lang=lang) for t, lang in zip(texts, [None, None, "en", "ru"], strict=True)
+    ]
     assert [[(r.country, r.detail, r.sentiment, r.start) for r in rs] for rs in together] == [
         [(r.country, r.detail, r.sentiment, r.start) for r in rs] for rs in alone
     ]

@@ -73,7 +73,26 @@ def test_deterministic_and_sorted() -> None:
 
 def test_languages_cover_the_twenty_of_the_issue() -> None:
     assert set(LANGUAGES) == {
-        "en", "ru", "uk", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "ar", "fa", "he", "zh", "ja", "ko", "hi", "id", "sv"
+        "en",
+        "ru",
+        "uk",
+        "de",
+        "fr",
+        "es",
+        "pt",
+        "it",
+        "nl",
+        "pl",
+        "tr",
+        "ar",
+        "fa",
+        "he",
+        "zh",
+        "ja",
+        "ko",
+        "hi",
+        "id",
+        "sv",
     }
 
 

@@ -8,7 +8,11 @@ from inference.countries import find_countries
 
 CASES: list[tuple[str, str, set[str]]] = [
     # en
-    ("en", "The Kremlin and the White House traded barbs; Downing Street stayed silent.", {"RUS", "USA", "GBR"}),
+    (
+        "en",
+        "The Kremlin and the White House traded barbs; Downing Street stayed silent.",
+        {"RUS", "USA", "GBR"},
+    ),
     ("en", "US-China talks; Russian-American ties; Sino-Japanese rivalry.", {"USA", "CHN", "RUS", "JPN"}),
     ("en", "The U.S., the UAE, the DPRK and the PRC; the ROK too.", {"USA", "ARE", "PRK", "CHN", "KOR"}),
     ("en", "Officials at Foggy Bottom and the Élysée; Zhongnanhai and Quai d'Orsay.", {"USA", "FRA", "CHN"}),
@@ -16,12 +20,20 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("en", "The Holy See, Palestine, Kosovo and Taiwan sent envoys.", {"VAT", "PSE", "XKX", "TWN"}),
     # ru
     ("ru", "Россия, России, Россией, в России; российско-американский диалог.", {"RUS", "USA"}),
-    ("ru", "США и РФ; ФРГ и КНР; в Саудовской Аравии и Южной Корее.", {"USA", "RUS", "DEU", "CHN", "SAU", "KOR"}),
+    (
+        "ru",
+        "США и РФ; ФРГ и КНР; в Саудовской Аравии и Южной Корее.",
+        {"USA", "RUS", "DEU", "CHN", "SAU", "KOR"},
+    ),
     ("ru", "Губернатор штата Джорджия; Грузия и Молдавия.", {"GEO", "MDA"}),
     ("ru", "Он говорит по-русски; русский язык сложен.", set()),
     ("ru", "Американцы, украинцы и россияне; в Белом доме и в Кремле.", {"USA", "UKR", "RUS"}),
     # uk
-    ("uk", "Росії, Україною, Росією; Сполучених Штатів; українсько-польський кордон.", {"RUS", "UKR", "USA", "POL"}),
+    (
+        "uk",
+        "Росії, Україною, Росією; Сполучених Штатів; українсько-польський кордон.",
+        {"RUS", "UKR", "USA", "POL"},
+    ),
     ("uk", "Росіяни обстріляли Харків, заявили у Києві.", {"RUS", "UKR"}),
     ("uk", "Він говорить українською мовою.", set()),
     # pl
@@ -33,7 +45,11 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("de", "US-amerikanische Truppen; die USA und die Vereinigten Staaten; Irans Führung.", {"USA", "IRN"}),
     ("de", "Das Kanzleramt und der Kreml; im Weißen Haus.", {"DEU", "RUS", "USA"}),
     # fr
-    ("fr", "La Russie et les États-Unis; relations sino-japonaises; l'Élysée.", {"RUS", "USA", "CHN", "JPN", "FRA"}),
+    (
+        "fr",
+        "La Russie et les États-Unis; relations sino-japonaises; l'Élysée.",
+        {"RUS", "USA", "CHN", "JPN", "FRA"},
+    ),
     ("fr", "Le Quai d'Orsay; la Maison-Blanche; les Américaines et les Chinois.", {"FRA", "USA", "CHN"}),
     ("fr", "le conflit israélo-palestinien et la RDC", {"ISR", "PSE", "COD"}),
     # es
@@ -43,7 +59,11 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("pt", "O peru assado; o Peru e a Bolívia; os EUA; norte-americanos.", {"PER", "BOL", "USA"}),
     ("pt", "O Itamaraty e Brasília; alemães e afegãos.", {"BRA", "DEU", "AFG"}),
     # it
-    ("it", "Gli Usa e gli USA; il Cremlino; conflitto russo-ucraino; tedeschi.", {"USA", "RUS", "UKR", "DEU"}),
+    (
+        "it",
+        "Gli Usa e gli USA; il Cremlino; conflitto russo-ucraino; tedeschi.",
+        {"USA", "RUS", "UKR", "DEU"},
+    ),
     ("it", "La Farnesina e Palazzo Chigi; la Santa Sede.", {"ITA", "VAT"}),
     # nl
     ("nl", "De VS en Nederland; Russische en Amerikaanse troepen; het Witte Huis.", {"USA", "NLD", "RUS"}),
@@ -52,7 +72,11 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("sv", "Rysslands och USA:s; ryska och amerikanska; Vita huset.", {"RUS", "USA"}),
     ("sv", "Roboten föll i Japanska havet.", set()),
     # tr
-    ("tr", "Rusya'nın, ABD'nin, Türkiye ile; Rus ve Çinli askerler; İranlı.", {"RUS", "USA", "TUR", "CHN", "IRN"}),
+    (
+        "tr",
+        "Rusya'nın, ABD'nin, Türkiye ile; Rus ve Çinli askerler; İranlı.",
+        {"RUS", "USA", "TUR", "CHN", "IRN"},
+    ),
     ("tr", "Mısır ekmeği pahalandı; Mısır, Gazze'ye yardım gönderdi.", {"EGY"}),
     ("tr", "Beyaz Saray ve Kremlin; İngiltere'ye.", {"USA", "RUS", "GBR"}),
     # ar
@@ -73,19 +97,33 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("ja", "日中は晴れる。中国地方で大雨。", set()),
     ("ja", "インドネシアとインド；ロシア軍とウクライナ軍。", {"IDN", "IND", "RUS", "UKR"}),
     # ko
-    ("ko", "한미 정상회담; 미국은 러시아와 중국을; 남북 관계; 대북 제재.", {"KOR", "USA", "RUS", "CHN", "PRK"}),
+    (
+        "ko",
+        "한미 정상회담; 미국은 러시아와 중국을; 남북 관계; 대북 제재.",
+        {"KOR", "USA", "RUS", "CHN", "PRK"},
+    ),
     ("ko", "인도적 지원과 인도주의; 인도양.", set()),
     ("ko", "美中 갈등 속 北 미사일 발사", {"USA", "CHN", "PRK"}),
     # hi
-    ("hi", "अमेरिका ने रूस पर प्रतिबंध लगाए; भारतीय और पाकिस्तानी अधिकारी; व्हाइट हाउस।", {"USA", "RUS", "IND", "PAK"}),
+    (
+        "hi",
+        "अमेरिका ने रूस पर प्रतिबंध लगाए; भारतीय और पाकिस्तानी अधिकारी; व्हाइट हाउस।",
+        {"USA", "RUS", "IND", "PAK"},
+    ),
     ("hi", "इज़राइल और इजरायल; अमेरिकियों।", {"ISR", "USA"}),
     # id
-    ("id", "Amerika Serikat dan AS; Tiongkok dan China; Korsel dan Korut; Gedung Putih.", {"USA", "CHN", "KOR", "PRK"}),
+    (
+        "id",
+        "Amerika Serikat dan AS; Tiongkok dan China; Korsel dan Korut; Gedung Putih.",
+        {"USA", "CHN", "KOR", "PRK"},
+    ),
     ("id", "Ia fasih berbahasa Inggris; Laut Cina Selatan.", set()),
 ]
 
 
-@pytest.mark.parametrize(("lang", "text", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_language_cases(lang: str, text: str, expected: set[str]) -> None:
     found = find_countries(text, lang)
     assert {m.country for m in found} == expected
@@ -103,7 +141,10 @@ def test_compound_gives_both_spans() -> None:
     text = "中美关系"
     assert [(m.country, m.text) for m in find_countries(text, "zh")] == [("CHN", "中"), ("USA", "美")]
     text = "российско-американский"
-    assert [(m.country, m.text) for m in find_countries(text, "ru")] == [("RUS", "российско"), ("USA", "американский")]
+    assert [(m.country, m.text) for m in find_countries(text, "ru")] == [
+        ("RUS", "российско"),
+        ("USA", "американский"),
+    ]
 
 
 def test_arabic_prefix_not_in_span_korean_particle_not_in_span() -> None:

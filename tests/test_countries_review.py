@@ -40,45 +40,91 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("pl", "Marokańscy kibice i ponad 40 tysięcy Filipińczyków", {"MAR", "PHL"}),
     ("pl", "Według Białego Domu; protest przeciwko prorosyjskiemu kursowi.", {"USA", "RUS"}),
     # Romance and Germanic demonyms, inflection, seats, idioms
-    ("it", "migranti bengalesi, ivoriani e guineani; il confine kirghiso-tagiko", {"BGD", "CIV", "GIN", "KGZ", "TJK"}),
+    (
+        "it",
+        "migranti bengalesi, ivoriani e guineani; il confine kirghiso-tagiko",
+        {"BGD", "CIV", "GIN", "KGZ", "TJK"},
+    ),
     ("it", "trivellazioni turche e pescherecci greci", {"TUR", "GRC"}),
     ("it", "Secondo il Viminale; le montagne russe e l'insalata russa; fa il portoghese.", {"ITA"}),
-    ("es", "una magistrada beninesa; Hanói y Washington; La Paz y Santiago", {"BEN", "VNM", "USA", "BOL", "CHL"}),
+    (
+        "es",
+        "una magistrada beninesa; Hanói y Washington; La Paz y Santiago",
+        {"BEN", "VNM", "USA", "BOL", "CHL"},
+    ),
     ("es", "Peregrinos en Santiago de Compostela; conejillos de Indias; vale un Perú.", set()),
     ("pt", "Jogadores brasileiros e sul-americanos; o Palácio de Belém.", {"BRA", "PRT"}),
     ("pt", "O português é língua oficial; ela fala espanhol.", set()),
     ("fr", "près du lac Tchad; l'encre de Chine; la tête de Turc; le canal du Mozambique", set()),
     ("fr", "Doha et Pretoria; le Vietnam et la Bosnie.", {"QAT", "ZAF", "VNM", "BIH"}),
-    ("de", "Die Kenianerin siegte; deutsch-kamerunische Kommission; EU-Beitritt Moldaus.", {"KEN", "DEU", "CMR", "MDA"}),
-    ("de", "Das Auswärtige Amt rät ab; die Regierung in Pristina; Im US-Bundesstaat Georgia", {"DEU", "XKX", "USA"}),
+    (
+        "de",
+        "Die Kenianerin siegte; deutsch-kamerunische Kommission; EU-Beitritt Moldaus.",
+        {"KEN", "DEU", "CMR", "MDA"},
+    ),
+    (
+        "de",
+        "Das Auswärtige Amt rät ab; die Regierung in Pristina; Im US-Bundesstaat Georgia",
+        {"DEU", "XKX", "USA"},
+    ),
     ("de", "Die Rakete stürzte ins Japanische Meer.", set()),
     ("nl", "Den Haag en het Torentje; Turkse Nederlanders; Turks fruit en Spaanse peper", {"NLD", "TUR"}),
-    ("sv", "den svenske medborgaren och den amerikanske ambassadören; Svenska för invandrare", {"SWE", "USA"}),
+    (
+        "sv",
+        "den svenske medborgaren och den amerikanske ambassadören; Svenska för invandrare",
+        {"SWE", "USA"},
+    ),
     ("tr", "Ankara Üniversitesi'nde Çince bölümü; Ankara tepki gösterdi.", {"TUR"}),
     ("en", "The Turkey Trot drew runners; 119 Benin Bronzes; the Lake Chad basin.", set()),
     ("en", "She speaks Russian; Russian-language media; Russian troops.", {"RUS"}),
     # Indonesian abbreviations and epithets
-    ("id", "Menteri Luar Negeri RI; Negeri Sakura dan Negeri Paman Sam; Sultan Brunei.", {"IDN", "JPN", "USA", "BRN"}),
+    (
+        "id",
+        "Menteri Luar Negeri RI; Negeri Sakura dan Negeri Paman Sam; Sultan Brunei.",
+        {"IDN", "JPN", "USA", "BRN"},
+    ),
     # Korean particles and glued nouns, 북미 talks, 호주
-    ("ko", "주러 한국대사를 초치; 일본은행이 금리를 인상; 미국으로부터 받았다; 호주와 협정", {"RUS", "KOR", "JPN", "USA", "AUS"}),
+    (
+        "ko",
+        "주러 한국대사를 초치; 일본은행이 금리를 인상; 미국으로부터 받았다; 호주와 협정",
+        {"RUS", "KOR", "JPN", "USA", "AUS"},
+    ),
     ("ko", "북미 정상회담이 결렬된 이후", {"PRK", "USA"}),
     # CJK: runs of one-character abbreviations, 赴日, 老, Sultan of Oman, Jordan river, 比/豪
-    ("zh", "美英法德四国联合谴责；美韩日三方演习；中老铁路；去年赴日游客", {"USA", "GBR", "FRA", "DEU", "KOR", "JPN", "CHN", "LAO"}),
+    (
+        "zh",
+        "美英法德四国联合谴责；美韩日三方演习；中老铁路；去年赴日游客",
+        {"USA", "GBR", "FRA", "DEU", "KOR", "JPN", "CHN", "LAO"},
+    ),
     ("zh", "中吉乌铁路项目正式开工。", {"CHN", "KGZ", "UZB"}),
     ("zh", "阿曼苏丹会见伊朗总统；约旦河西岸；会议在日内瓦举行。", {"OMN", "IRN"}),
-    ("ja", "日豪印米の4か国；比政府は抗議した；豪州産牛肉；日本海上空を飛行", {"JPN", "AUS", "IND", "USA", "PHL"}),
+    (
+        "ja",
+        "日豪印米の4か国；比政府は抗議した；豪州産牛肉；日本海上空を飛行",
+        {"JPN", "AUS", "IND", "USA", "PHL"},
+    ),
     # Hebrew: Qatar spelling, "thanked", turkey, pro-
     ("he", "מצרים וקטר הציגו הצעה; משתתפי הכנס הודו למארגנים; תרנגול הודו בחג ההודיה", {"EGY", "QAT"}),
     ("he", "הודו ופקיסטן; מיליציות פרו-איראניות", {"IND", "PAK", "IRN"}),
     # Hindi: adjectives from names, Turkey, Philippines, sugar, US state
-    ("hi", "तुर्की ने समर्थन किया; सोमालियाई डाकू; वियतनाम और फिलीपींस; कनाडाई अधिकारी", {"TUR", "SOM", "VNM", "PHL", "CAN"}),
+    (
+        "hi",
+        "तुर्की ने समर्थन किया; सोमालियाई डाकू; वियतनाम और फिलीपींस; कनाडाई अधिकारी",
+        {"TUR", "SOM", "VNM", "PHL", "CAN"},
+    ),
     ("hi", "चीनी की कीमतों में वृद्धि; जॉर्जिया राज्य में; भारती एयरटेल", set()),
     # territories with their own ISO alpha-3 code
-    ("en", "Spain backed Morocco's plan for Western Sahara; Denmark and Greenland; Gibraltar; Puerto Rico.", {"ESP", "MAR", "ESH", "DNK", "GRL", "GIB", "PRI"}),
+    (
+        "en",
+        "Spain backed Morocco's plan for Western Sahara; Denmark and Greenland; Gibraltar; Puerto Rico.",
+        {"ESP", "MAR", "ESH", "DNK", "GRL", "GIB", "PRI"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("lang", "text", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_review_cases(lang: str, text: str, expected: set[str]) -> None:
     found = find_countries(text, lang)
     assert {m.country for m in found} == expected

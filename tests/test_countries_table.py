@@ -74,9 +74,19 @@ def test_runtime_does_not_import_babel() -> None:
 
 def _gold(tmp_path: Path) -> Path:
     rows = [
-        {"id": "en-1", "lang": "en", "text": "Russia and China met.", "gold": {"RUS": "cooperative", "CHN": "cooperative"}},
+        {
+            "id": "en-1",
+            "lang": "en",
+            "text": "Russia and China met.",
+            "gold": {"RUS": "cooperative", "CHN": "cooperative"},
+        },
         {"id": "en-2", "lang": "en", "text": "Chad Smith left.", "gold": {}},
-        {"id": "ru-1", "lang": "ru", "text": "Москва ответила Киеву.", "gold": {"RUS": "conflictual", "UKR": "conflictual", "POL": "neutral"}},
+        {
+            "id": "ru-1",
+            "lang": "ru",
+            "text": "Москва ответила Киеву.",
+            "gold": {"RUS": "conflictual", "UKR": "conflictual", "POL": "neutral"},
+        },
     ]
     path = tmp_path / "gold.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -133,7 +143,9 @@ def test_dev_set_shape() -> None:
 
 
 def test_heldout_set_shape() -> None:
-    rows = [json.loads(line) for line in (HERE / "data" / "countries" / "heldout.jsonl").open(encoding="utf-8")]
+    rows = [
+        json.loads(line) for line in (HERE / "data" / "countries" / "heldout.jsonl").open(encoding="utf-8")
+    ]
     per_lang: dict[str, int] = {}
     for row in rows:
         per_lang[row["lang"]] = per_lang.get(row["lang"], 0) + 1

@@ -68,7 +68,10 @@ def test_conversion_runs_once_across_threads(tmp_path: Path) -> None:
     calls: list[int] = []
     spec = _fake_spec(calls)
     results: list[Path] = []
-    threads = [threading.Thread(target=lambda: results.append(enc.ensure_offline_encoder(spec, tmp_path))) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(enc.ensure_offline_encoder(spec, tmp_path)))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -41,13 +41,18 @@ def test_encode_shapes_and_truncation_fallback(tiny_encoder: Path) -> None:
 def test_decode_is_hierarchical_and_consistent() -> None:
     probs = torch.tensor([[0.40, 0.35, 0.25, 0.0, 0.0], [0.1, 0.0, 0.0, 0.5, 0.4]])
     a, b = decode_detail(probs)
-    assert (a.stance, a.detail) == ("cooperative", "verbal_cooperation")  # 0.60 cooperative beats 0.40 neutral
+    assert (a.stance, a.detail) == (
+        "cooperative",
+        "verbal_cooperation",
+    )  # 0.60 cooperative beats 0.40 neutral
     assert (b.stance, b.detail) == ("conflictual", "verbal_conflict")
     assert set(a.scores["stance"]) == set(STANCE_LABELS) and set(a.scores["detail"]) == set(DETAIL_LABELS)
 
 
 @pytest.mark.parametrize("encoder_format", ["lora", "full"])
-def test_save_reload_gives_the_same_predictions(tiny_encoder: Path, tmp_path: Path, encoder_format: str) -> None:
+def test_save_reload_gives_the_same_predictions(
+    tiny_encoder: Path, tmp_path: Path, encoder_format: str
+) -> None:
     model, tok = _fresh_model(tiny_encoder)
     clf = StanceClassifier(model, tok, name="mem")
     items = [(SENTENCE, 0, 7), (SENTENCE, 19, 25), (SENTENCE, 81, 90)]

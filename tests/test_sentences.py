@@ -9,19 +9,37 @@ from inference.sentences import split_sentences
 CASES = {
     "en": (
         "Dr. Smith met U.S. officials on Monday. The Kremlin said talks were positive! Was it? Yes.",
-        ["Dr. Smith met U.S. officials on Monday.", "The Kremlin said talks were positive!", "Was it?", "Yes."],
+        [
+            "Dr. Smith met U.S. officials on Monday.",
+            "The Kremlin said talks were positive!",
+            "Was it?",
+            "Yes.",
+        ],
     ),
     "de": (
         "Am 13. Dezember trafen sich z. B. Vertreter aus Berlin. Die Summe betrug 1,2 Mrd. Euro. Danach reisten sie ab.",
-        ["Am 13. Dezember trafen sich z. B. Vertreter aus Berlin.", "Die Summe betrug 1,2 Mrd. Euro.", "Danach reisten sie ab."],
+        [
+            "Am 13. Dezember trafen sich z. B. Vertreter aus Berlin.",
+            "Die Summe betrug 1,2 Mrd. Euro.",
+            "Danach reisten sie ab.",
+        ],
     ),
-    "zh": ("中国外交部表示，中美关系应当稳定发展。美方对此表示欢迎！日本呢？", ["中国外交部表示，中美关系应当稳定发展。", "美方对此表示欢迎！", "日本呢？"]),
+    "zh": (
+        "中国外交部表示，中美关系应当稳定发展。美方对此表示欢迎！日本呢？",
+        ["中国外交部表示，中美关系应当稳定发展。", "美方对此表示欢迎！", "日本呢？"],
+    ),
     "ru": (
         "Россия, т. е. Кремль, заявила о санкциях. В 2027 г. ожидается рост.",
         ["Россия, т. е. Кремль, заявила о санкциях.", "В 2027 г. ожидается рост."],
     ),
-    "ar": ("قالت روسيا إن المحادثات إيجابية. وردت واشنطن بالترحيب؟ نعم.", ["قالت روسيا إن المحادثات إيجابية.", "وردت واشنطن بالترحيب؟", "نعم."]),
-    "hi": ("भारत ने समझौते पर हस्ताक्षर किए। पाकिस्तान ने विरोध किया।", ["भारत ने समझौते पर हस्ताक्षर किए।", "पाकिस्तान ने विरोध किया।"]),
+    "ar": (
+        "قالت روسيا إن المحادثات إيجابية. وردت واشنطن بالترحيب؟ نعم.",
+        ["قالت روسيا إن المحادثات إيجابية.", "وردت واشنطن بالترحيب؟", "نعم."],
+    ),
+    "hi": (
+        "भारत ने समझौते पर हस्ताक्षर किए। पाकिस्तान ने विरोध किया।",
+        ["भारत ने समझौते पर हस्ताक्षर किए।", "पाकिस्तान ने विरोध किया।"],
+    ),
     "quotes": (
         'He said "we will respond." Then he left. The deal is worth 3.5 billion dollars.',
         ['He said "we will respond."', "Then he left.", "The deal is worth 3.5 billion dollars."],
@@ -40,7 +58,11 @@ def test_splits_and_offsets(lang: str) -> None:
 
 def test_blank_line_ends_a_sentence_without_punctuation() -> None:
     text = "Headline without a period\n\nBody starts here. Second sentence."
-    assert [s.text for s in split_sentences(text)] == ["Headline without a period", "Body starts here.", "Second sentence."]
+    assert [s.text for s in split_sentences(text)] == [
+        "Headline without a period",
+        "Body starts here.",
+        "Second sentence.",
+    ]
 
 
 def test_empty_and_bad_input() -> None:

@@ -25,8 +25,18 @@ CAMEO_ROWS = [
     ("وقالت روسيا إن المحادثات كانت إيجابية.", 1),
 ]
 NEWS_ROWS = [
-    ("Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine.", 0, 7, 2.0),
-    ("Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine.", 81, 90, 6.0),
+    (
+        "Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine.",
+        0,
+        7,
+        2.0,
+    ),
+    (
+        "Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine.",
+        81,
+        90,
+        6.0,
+    ),
     ("The Kremlin said the talks with Washington were constructive.", 4, 11, 6.0),
     ("Officials in Beijing met their Japanese counterparts.", 13, 20, 4.0),
 ]
@@ -39,7 +49,9 @@ def _write_sources(tmp_path: Path) -> tuple[Path, Path]:
     with open(news, "w", encoding="utf-8") as fh:
         for i, (s, a, b, pol) in enumerate(NEWS_ROWS):
             target = {"Input.gid": f"g{i}", "from": a, "to": b, "mention": s[a:b], "polarity": pol}
-            fh.write(json.dumps({"primary_gid": f"g{i}", "sentence_normalized": s, "targets": [target]}) + "\n")
+            fh.write(
+                json.dumps({"primary_gid": f"g{i}", "sentence_normalized": s, "targets": [target]}) + "\n"
+            )
     return cameo, news
 
 
@@ -49,11 +61,25 @@ def _config(tmp_path: Path, encoder: Path, **train) -> dict:
         "model": {"encoder": str(encoder), "max_length": 48, "lora_r": 4, "lora_alpha": 8},
         "data": {
             "sources": [
-                {"name": "cameo", "kind": "cameo", "path": str(cameo), "dev_path": str(cameo), "options": {"ner_path": None}},
+                {
+                    "name": "cameo",
+                    "kind": "cameo",
+                    "path": str(cameo),
+                    "dev_path": str(cameo),
+                    "options": {"ner_path": None},
+                },
                 {"name": "news", "kind": "newsmtsc", "path": str(news), "dev_path": str(news)},
             ]
         },
-        "train": {"epochs": 20, "batch_size": 5, "lr": 0.01, "head_lr": 0.01, "warmup_ratio": 0.0, "seed": 3, **train},
+        "train": {
+            "epochs": 20,
+            "batch_size": 5,
+            "lr": 0.01,
+            "head_lr": 0.01,
+            "warmup_ratio": 0.0,
+            "seed": 3,
+            **train,
+        },
         "output": {"dir": str(tmp_path / "model")},
     }
 
@@ -73,7 +99,11 @@ def test_overfit_save_reload(tiny_encoder: Path, tmp_path: Path) -> None:
     # the resolved config is a loadable record of the run
     assert build(Config, yaml.safe_load((out / "training_config.yaml").read_text())).train.seed == 3
     # data it saw: paths and hashes
-    assert all(len(h) == 64 for src in json.loads((out / "data.json").read_text()).values() for h in src["files"].values())
+    assert all(
+        len(h) == 64
+        for src in json.loads((out / "data.json").read_text()).values()
+        for h in src["files"].values()
+    )
 
     clf = load_classifier(out, precision="fp32")
     sentences = [s for s, _ in CAMEO_ROWS]
@@ -85,7 +115,9 @@ def test_overfit_save_reload(tiny_encoder: Path, tmp_path: Path) -> None:
     # it learned the ten rows
     from inference.labels import DETAIL_LABELS
 
-    correct = sum(r.detail == DETAIL_LABELS[label] for r, (_, label) in zip(first_pass, CAMEO_ROWS, strict=True))
+    correct = sum(
+        r.detail == DETAIL_LABELS[label] for r, (_, label) in zip(first_pass, CAMEO_ROWS, strict=True)
+    )
     assert correct >= 8, [r.detail for r in first_pass]
 
 
@@ -119,7 +151,9 @@ def test_wrong_types_and_values_are_named(tmp_path: Path, tiny_encoder: Path) ->
 def test_dotted_overrides(tmp_path: Path, tiny_encoder: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(_config(tmp_path, tiny_encoder)))
-    overrides = parse_overrides(["--train.epochs", "1.5", "--output.dir=runs/x", "--data.sources.1.weight", "2"])
+    overrides = parse_overrides(
+        ["--train.epochs", "1.5", "--output.dir=runs/x", "--data.sources.1.weight", "2"]
+    )
     cfg = load_config(path, overrides)
     assert cfg.train.epochs == 1.5 and cfg.output.dir == "runs/x" and cfg.data.sources[1].weight == 2.0
     with pytest.raises(ConfigError, match=r"unknown config key 'train\.epocs'"):
@@ -149,9 +183,17 @@ def test_class_balance_and_stance_loss(tmp_path: Path, tiny_encoder: Path) -> No
     # 4 verbal_cooperation rows, 1 neutral: the rare label weighs 4x
     assert weights["verbal_cooperation"] == 1.0 and weights["neutral"] == 4.0
     model, tok = build_model(cfg.model)
-    batch = collate(tok, cameo + data["news"].train, max_length=48, prefix="", weights={"cameo": {"sentence_detail": weights}})
+    batch = collate(
+        tok,
+        cameo + data["news"].train,
+        max_length=48,
+        prefix="",
+        weights={"cameo": {"sentence_detail": weights}},
+    )
     assert batch["weights_sentence_detail"].tolist()[:5] == pytest.approx([4 / 3, 1.0, 1.0, 4.0, 4.0])
     assert batch["weights_sentiment"].tolist() == [1.0] * len(NEWS_ROWS)  # news is not balanced
     outputs = model(**batch)
-    total, parts = compute_loss(outputs, batch, {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0, "stance": 0.5})
+    total, parts = compute_loss(
+        outputs, batch, {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0, "stance": 0.5}
+    )
     assert set(parts) == {"sentiment", "sentence_detail"} and torch.isfinite(total)

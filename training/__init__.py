@@ -1,7 +1,7 @@
 """diplostance training: fine-tune the stance model from a YAML config.
 
-    from training import load_config, train
-    model_dir = train(load_config("configs/default.yaml", {"train.epochs": "1"}))
+from training import load_config, train
+model_dir = train(load_config("configs/default.yaml", {"train.epochs": "1"}))
 """
 
 from .config import Config, ConfigError, load_config

@@ -55,7 +55,11 @@ ClassWeights = Mapping[str, Mapping[str, Mapping[str, float]]]  # source -> head
 
 def class_weights(examples: Sequence[Example], strength: float) -> dict[str, dict[str, float]]:
     """Per head and label, ``(max count / count) ** strength`` over ``examples`` (0: no balancing)."""
-    counts: dict[str, Counter[str]] = {"detail": Counter(), "sentiment": Counter(), "sentence_detail": Counter()}
+    counts: dict[str, Counter[str]] = {
+        "detail": Counter(),
+        "sentiment": Counter(),
+        "sentence_detail": Counter(),
+    }
     for e in examples:
         if e.sentence_detail:
             counts["sentence_detail"][e.sentence_detail] += 1
@@ -65,7 +69,9 @@ def class_weights(examples: Sequence[Example], strength: float) -> dict[str, dic
             if t.sentiment:
                 counts["sentiment"][t.sentiment] += 1
     return {
-        head: {label: (max(c.values()) / n) ** strength for label, n in c.items()} for head, c in counts.items() if c
+        head: {label: (max(c.values()) / n) ** strength for label, n in c.items()}
+        for head, c in counts.items()
+        if c
     }
 
 
@@ -100,7 +106,8 @@ def collate(
         [_DETAIL[t.detail] if t.detail else IGNORE for e in examples for t in e.targets], dtype=torch.long
     )
     batch["labels_sentiment"] = torch.tensor(
-        [_SENTIMENT[t.sentiment] if t.sentiment else IGNORE for e in examples for t in e.targets], dtype=torch.long
+        [_SENTIMENT[t.sentiment] if t.sentiment else IGNORE for e in examples for t in e.targets],
+        dtype=torch.long,
     )
     batch["labels_sentence_detail"] = torch.tensor(
         [_DETAIL[e.sentence_detail] if e.sentence_detail else IGNORE for e in examples], dtype=torch.long

@@ -58,9 +58,14 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     p.add_argument("--config", type=Path, default=Path("configs/default.yaml"), help="config naming the data")
     p.add_argument("--data", nargs="*", default=None, help="only these source names")
-    p.add_argument("--out", type=Path, default=None, help="where to write metrics.json (default: the model dir)")
     p.add_argument(
-        "--precision", choices=["auto", "fp32", "bf16"], default="auto", help="compute precision (default: auto)"
+        "--out", type=Path, default=None, help="where to write metrics.json (default: the model dir)"
+    )
+    p.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16"],
+        default="auto",
+        help="compute precision (default: auto)",
     )
     p.set_defaults(func=_evaluate, accepts_overrides=True)
 
@@ -70,7 +75,12 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     run_evaluation(
-        args.model, args.config, args.data, args.out, parse_overrides(args.overrides), precision=args.precision
+        args.model,
+        args.config,
+        args.data,
+        args.out,
+        parse_overrides(args.overrides),
+        precision=args.precision,
     )
     return 0
 

@@ -126,7 +126,9 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{where} must be a mapping, got {type(value).__name__} {value!r}")
-        return {str(k): _coerce(v, args[1], f"{where}.{k}") if args[1] is not Any else v for k, v in value.items()}
+        return {
+            str(k): _coerce(v, args[1], f"{where}.{k}") if args[1] is not Any else v for k, v in value.items()
+        }
     if hint is Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
@@ -183,7 +185,9 @@ def validate(config: Config) -> Config:
     if config.model.adapter not in {"lora", "full"}:
         raise ConfigError(f"model.adapter={config.model.adapter!r}; expected 'lora' or 'full'")
     if config.output.encoder_format not in {"lora", "full"}:
-        raise ConfigError(f"output.encoder_format={config.output.encoder_format!r}; expected 'lora' or 'full'")
+        raise ConfigError(
+            f"output.encoder_format={config.output.encoder_format!r}; expected 'lora' or 'full'"
+        )
     if config.model.adapter == "full" and config.output.encoder_format == "lora":
         raise ConfigError("model.adapter='full' trains every weight: set output.encoder_format: full")
     if config.train.epochs <= 0 and not config.train.max_steps:
@@ -211,7 +215,9 @@ def validate(config: Config) -> Config:
     return config
 
 
-def load_config(path: str | os.PathLike[str] | None = None, overrides: dict[str, str] | None = None) -> Config:
+def load_config(
+    path: str | os.PathLike[str] | None = None, overrides: dict[str, str] | None = None
+) -> Config:
     """Read a YAML config (or the defaults) and apply ``{"train.epochs": "3"}``-style overrides."""
     raw: dict[str, Any] = {}
     if path is not None:

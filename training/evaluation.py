@@ -17,10 +17,22 @@ from .examples import Example
 
 # Published macro-F1 on the public sets (../shared/data/README.md), for the tables and the model card.
 PUBLISHED: dict[tuple[str, str], dict[str, Any]] = {
-    ("cameo", "en"): {"metric": "sentence_detail_f1", "figures": {"ConfliBERT": 0.88, "ModernBERT-base": 0.84}},
-    ("un_quadclass", "en"): {"metric": "sentence_detail_f1", "figures": {"mBERT": 0.616, "ConfliBERT-cont": 0.657}},
-    ("un_quadclass", "es"): {"metric": "sentence_detail_f1", "figures": {"mBERT": 0.596, "ConfliBERT-cont": 0.630}},
-    ("un_quadclass", "ar"): {"metric": "sentence_detail_f1", "figures": {"mBERT": 0.561, "ConfliBERT-cont": 0.615}},
+    ("cameo", "en"): {
+        "metric": "sentence_detail_f1",
+        "figures": {"ConfliBERT": 0.88, "ModernBERT-base": 0.84},
+    },
+    ("un_quadclass", "en"): {
+        "metric": "sentence_detail_f1",
+        "figures": {"mBERT": 0.616, "ConfliBERT-cont": 0.657},
+    },
+    ("un_quadclass", "es"): {
+        "metric": "sentence_detail_f1",
+        "figures": {"mBERT": 0.596, "ConfliBERT-cont": 0.630},
+    },
+    ("un_quadclass", "ar"): {
+        "metric": "sentence_detail_f1",
+        "figures": {"mBERT": 0.561, "ConfliBERT-cont": 0.615},
+    },
     ("newsmtsc", "en"): {"metric": "sentiment_f1", "figures": {"GRU-TSC": 0.831, "XLM-R SPC": 0.810}},
     ("rusentne", "ru"): {"metric": "sentiment_pn_f1", "figures": {"best RuSentNE-2023 system": 0.66}},
 }
@@ -65,17 +77,23 @@ def score_examples(examples: Sequence[Example], sentence_pred, target_pred) -> d
             m["n_sentences"] = len(b["sd_gold"])
         if b["d_gold"]:
             m["detail_f1"] = _macro(b["d_gold"], b["d_pred"])
-            m["stance_f1"] = _macro([DETAIL_TO_STANCE[d] for d in b["d_gold"]], [DETAIL_TO_STANCE[d] for d in b["d_pred"]])
+            m["stance_f1"] = _macro(
+                [DETAIL_TO_STANCE[d] for d in b["d_gold"]], [DETAIL_TO_STANCE[d] for d in b["d_pred"]]
+            )
             m["n_detail_targets"] = len(b["d_gold"])
         if b["s_gold"]:
             m["sentiment_f1"] = _macro(b["s_gold"], b["s_pred"])
-            m["sentiment_pn_f1"] = _macro(b["s_gold"], b["s_pred"], labels=[SENTIMENT_LABELS[0], SENTIMENT_LABELS[2]])
+            m["sentiment_pn_f1"] = _macro(
+                b["s_gold"], b["s_pred"], labels=[SENTIMENT_LABELS[0], SENTIMENT_LABELS[2]]
+            )
             m["n_sentiment_targets"] = len(b["s_gold"])
         out[lang] = m
     return out
 
 
-def evaluate(classifier: StanceClassifier, datasets: Mapping[str, tuple[str, Sequence[Example]]]) -> dict[str, Any]:
+def evaluate(
+    classifier: StanceClassifier, datasets: Mapping[str, tuple[str, Sequence[Example]]]
+) -> dict[str, Any]:
     """``datasets``: name -> (reader kind, examples). Returns name -> {kind, by_lang: metrics}."""
     results: dict[str, Any] = {}
     was_training = classifier.model.training
@@ -116,7 +134,9 @@ def table_rows(results: Mapping[str, Any]) -> list[dict[str, Any]]:
                 ref = ""
                 if published and published["metric"] == metric:
                     ref = ", ".join(f"{k} {v:.3f}" for k, v in published["figures"].items())
-                rows.append({"data": name, "lang": lang, "metric": metric, "ours": metrics[metric], "published": ref})
+                rows.append(
+                    {"data": name, "lang": lang, "metric": metric, "ours": metrics[metric], "published": ref}
+                )
     return rows
 
 

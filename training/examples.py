@@ -49,7 +49,9 @@ class Example:
         for t in self.targets:
             for s, e in t.spans:
                 if not 0 <= s < e <= len(self.text):
-                    raise ValueError(f"span ({s}, {e}) outside the text of {self.id} ({len(self.text)} chars)")
+                    raise ValueError(
+                        f"span ({s}, {e}) outside the text of {self.id} ({len(self.text)} chars)"
+                    )
         if not self.group:
             self.group = self.id
 

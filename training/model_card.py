@@ -59,7 +59,8 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         for s in config["data"]["sources"]
     )
     metric_rows = "\n".join(
-        f"| {r['data']} | {r['lang']} | {r['metric']} | {r['ours']:.3f} | {r['published']} |" for r in table_rows(dev)
+        f"| {r['data']} | {r['lang']} | {r['metric']} | {r['ours']:.3f} | {r['published']} |"
+        for r in table_rows(dev)
     )
     text = _TEMPLATE.format(
         languages=", ".join(langs),

@@ -20,9 +20,8 @@ from tqdm.auto import tqdm
 
 from inference.classifier import StanceClassifier
 from inference.encoder import resolve_encoder
-from inference.modeling import ModelSettings, StanceModel, load_encoder
-
 from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
+from inference.modeling import ModelSettings, StanceModel, load_encoder
 
 from .batching import IGNORE, class_weights, collate, epoch_mixture, length_bucketed_batches, steps_per_epoch
 from .config import Config, ModelConfig
@@ -148,10 +147,14 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         raise ValueError("no training examples: every source is empty or has train: false")
 
     weights = {
-        name: class_weights(sd.train, sd.config.class_balance) for name, sd in data.items() if sd.config.class_balance
+        name: class_weights(sd.train, sd.config.class_balance)
+        for name, sd in data.items()
+        if sd.config.class_balance
     }
     model, tokenizer = build_model(config.model)
-    classifier = StanceClassifier(model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size)
+    classifier = StanceClassifier(
+        model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size
+    )
     rng = random.Random(config.train.seed)
     per_epoch = steps_per_epoch(len(epoch_mixture(train_sources, random.Random(0))), config.train.batch_size)
     total_steps = config.train.max_steps or math.ceil(config.train.epochs * per_epoch)
@@ -227,7 +230,9 @@ def save_run(
 ) -> None:
     """Model weights plus the record of the run: resolved config, data seen, metrics, bad rows, card."""
     model.save_pretrained(out_dir, tokenizer=tokenizer, encoder_format=config.output.encoder_format)
-    (out_dir / "training_config.yaml").write_text(yaml.safe_dump(config.to_dict(), sort_keys=False, allow_unicode=True))
+    (out_dir / "training_config.yaml").write_text(
+        yaml.safe_dump(config.to_dict(), sort_keys=False, allow_unicode=True)
+    )
     record = {
         name: {"kind": sd.config.kind, "files": sd.files, "train": len(sd.train), "dev": len(sd.dev)}
         for name, sd in data.items()

@@ -29,7 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _find(args: argparse.Namespace) -> int:
     for m in find_countries(args.text, args.lang):
-        print(json.dumps({"country": m.country, "start": m.start, "end": m.end, "text": m.text}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"country": m.country, "start": m.start, "end": m.end, "text": m.text}, ensure_ascii=False
+            )
+        )
     return 0
 
 

@@ -48,7 +48,9 @@ def evaluate(paths: Sequence[str | Path], use_lang: bool = True) -> dict[str, An
     for path in paths:
         for row in _read(Path(path)):
             lang = row.get("lang") or "?"
-            found = {m.country for m in find_countries(row["text"], lang if use_lang and lang != "?" else None)}
+            found = {
+                m.country for m in find_countries(row["text"], lang if use_lang and lang != "?" else None)
+            }
             gold = set(row["gold"])
             c = counts.setdefault(lang, [0, 0, 0, 0])
             c[0] += 1
@@ -57,8 +59,13 @@ def evaluate(paths: Sequence[str | Path], use_lang: bool = True) -> dict[str, An
             c[3] += len(gold - found)
             if found != gold:
                 errors.append(
-                    {"id": row.get("id"), "lang": lang, "text": row["text"],
-                     "missed": sorted(gold - found), "extra": sorted(found - gold)}
+                    {
+                        "id": row.get("id"),
+                        "lang": lang,
+                        "text": row["text"],
+                        "missed": sorted(gold - found),
+                        "extra": sorted(found - gold),
+                    }
                 )
     languages = {lang: _scores(*c) for lang, c in sorted(counts.items())}
     total = [sum(c[i] for c in counts.values()) for i in range(4)]

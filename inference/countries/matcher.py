@@ -84,7 +84,9 @@ class Matcher:
             for entry in entries:
                 if entry.kind != "compound" or "-" in entry.countries or entry.lang not in ("zh", "ja", "ko"):
                     continue
-                if all(n == 1 for n in entry.seg_lens) and len(entry.alias.replace("|", "")) == len(entry.countries):
+                if all(n == 1 for n in entry.seg_lens) and len(entry.alias.replace("|", "")) == len(
+                    entry.countries
+                ):
                     for ch, country in zip(entry.alias.split("|"), entry.countries, strict=True):
                         if script_of(ch) == "han":
                             self.han_abbr.setdefault(entry.lang, {}).setdefault(ch, country)
@@ -135,8 +137,18 @@ class Matcher:
                     countries = tuple(table[ch] for ch in run)
                     if len(set(countries)) == len(countries):
                         # order after every table row: a listed compound ("中|吉|乌") wins a tie
-                        entry = Entry(countries, (1,) * len(run), lg, "compound", "", frozenset(), frozenset({""}),
-                                      True, 1 << 30, "|".join(run))
+                        entry = Entry(
+                            countries,
+                            (1,) * len(run),
+                            lg,
+                            "compound",
+                            "",
+                            frozenset(),
+                            frozenset({""}),
+                            True,
+                            1 << 30,
+                            "|".join(run),
+                        )
                         out.append(_Candidate(m.start(), m.end(), m.end(), entry))
                         break
         return out
@@ -157,7 +169,9 @@ class Matcher:
         if "hyphen" in entry.flags and not norm.startswith("-", end):
             return None
         if "isolated" in entry.flags:
-            if (end < len(norm) and (script_of(norm[end]) in ("han", "kata", "hira") or norm[end].isdigit())) or (
+            if (
+                end < len(norm) and (script_of(norm[end]) in ("han", "kata", "hira") or norm[end].isdigit())
+            ) or (
                 pos > 0 and (script_of(norm[pos - 1]) in ("han", "kata", "hira") or norm[pos - 1].isdigit())
             ):
                 return None
@@ -187,8 +201,10 @@ class Matcher:
                 return None
             if "hodu" in flags and rules.thanked_not_india(text, o_end):
                 return None
-        if entry.kind in _ADJ and entry.lang in _LANGUAGE_RULE and rules.language_use(
-            text, o_start, offsets[span_end - 1] + 1
+        if (
+            entry.kind in _ADJ
+            and entry.lang in _LANGUAGE_RULE
+            and rules.language_use(text, o_start, offsets[span_end - 1] + 1)
         ):
             return None
         if entry.kind == "capital" and rules.university_like(text, o_start, offsets[span_end - 1] + 1):
@@ -223,7 +239,13 @@ class Matcher:
         # Longest first; on equal length a single name beats a compound ("巴西" over "以巴"),
         # then the leftmost, then the longer literal stem (less inflection), then table order.
         cands.sort(
-            key=lambda c: (c.start - c.end, len(c.entry.countries) > 1, c.start, c.start - c.stem_end, c.entry.order)
+            key=lambda c: (
+                c.start - c.end,
+                len(c.entry.countries) > 1,
+                c.start,
+                c.start - c.stem_end,
+                c.entry.order,
+            )
         )
         # Occupied positions of the normalised text: linear in the text, not quadratic in the
         # number of candidates (a multi-megabyte article has ~10^5 of them).
@@ -235,7 +257,9 @@ class Matcher:
             taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
             seg_start = cand.start
             n_seg = len(cand.entry.countries)
-            for i, (country, length) in enumerate(zip(cand.entry.countries, cand.entry.seg_lens, strict=True)):
+            for i, (country, length) in enumerate(
+                zip(cand.entry.countries, cand.entry.seg_lens, strict=True)
+            ):
                 seg_end = cand.end if i == n_seg - 1 else seg_start + length
                 if country != "-":
                     o_start, o_end = offsets[seg_start], offsets[seg_end - 1] + 1

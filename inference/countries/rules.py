@@ -23,21 +23,131 @@ import re
 
 _NEXT_OK = frozenset(
     {
-        "DC", "D.C.", "Defense", "Defence", "Army", "Navy", "Police", "Foreign", "Prime", "President",
-        "King", "Queen", "Minister", "Ministry", "Government", "Embassy", "Airways", "On", "In",
-        "And", "Or", "But", "Says", "Said", "Insists", "Warns", "Rejects", "Calls", "To", "With",
+        "DC",
+        "D.C.",
+        "Defense",
+        "Defence",
+        "Army",
+        "Navy",
+        "Police",
+        "Foreign",
+        "Prime",
+        "President",
+        "King",
+        "Queen",
+        "Minister",
+        "Ministry",
+        "Government",
+        "Embassy",
+        "Airways",
+        "On",
+        "In",
+        "And",
+        "Or",
+        "But",
+        "Says",
+        "Said",
+        "Insists",
+        "Warns",
+        "Rejects",
+        "Calls",
+        "To",
+        "With",
     }
 )
 _PREV_OK = frozenset(
     {
-        "In", "From", "To", "And", "With", "For", "Of", "By", "At", "On", "Hashemite", "Neighbouring",
-        "Neighboring", "Western", "Official", "Officials", "Between", "Then", "But", "While", "Both",
-        "Like", "As", "Unlike", "Including", "Says", "Said", "Told", "Visits", "Visited", "Today",
-        "Yesterday", "Now", "When", "If", "Since", "After", "Before", "Although", "Though", "Why", "How",
-        "Where", "Meanwhile", "Also", "Only", "Even", "Neither", "Either", "Whether", "Because", "So",
-        "Last", "This", "Next", "Here", "There", "Yet", "Still", "Under", "Against", "Over",
-        "En", "Au", "Le", "La", "Et", "Dans", "Desde", "Em", "No", "Na", "Di", "Da", "Del", "De", "Y", "E",
-        "Il", "Los", "Las", "El", "O", "I", "Och", "Till", "Ve", "Ile", "Dan", "Ke", "Dari",
+        "In",
+        "From",
+        "To",
+        "And",
+        "With",
+        "For",
+        "Of",
+        "By",
+        "At",
+        "On",
+        "Hashemite",
+        "Neighbouring",
+        "Neighboring",
+        "Western",
+        "Official",
+        "Officials",
+        "Between",
+        "Then",
+        "But",
+        "While",
+        "Both",
+        "Like",
+        "As",
+        "Unlike",
+        "Including",
+        "Says",
+        "Said",
+        "Told",
+        "Visits",
+        "Visited",
+        "Today",
+        "Yesterday",
+        "Now",
+        "When",
+        "If",
+        "Since",
+        "After",
+        "Before",
+        "Although",
+        "Though",
+        "Why",
+        "How",
+        "Where",
+        "Meanwhile",
+        "Also",
+        "Only",
+        "Even",
+        "Neither",
+        "Either",
+        "Whether",
+        "Because",
+        "So",
+        "Last",
+        "This",
+        "Next",
+        "Here",
+        "There",
+        "Yet",
+        "Still",
+        "Under",
+        "Against",
+        "Over",
+        "En",
+        "Au",
+        "Le",
+        "La",
+        "Et",
+        "Dans",
+        "Desde",
+        "Em",
+        "No",
+        "Na",
+        "Di",
+        "Da",
+        "Del",
+        "De",
+        "Y",
+        "E",
+        "Il",
+        "Los",
+        "Las",
+        "El",
+        "O",
+        "I",
+        "Och",
+        "Till",
+        "Ve",
+        "Ile",
+        "Dan",
+        "Ke",
+        "Dari",
     }
 )
 _PREV_WORD = re.compile(r"([A-ZÀ-ÖØ-Þ][\w'’.-]*) $")
@@ -79,7 +189,9 @@ def us_state_georgia(text: str) -> bool:
 
 # -- Arabic/Persian عمان: Oman (عُمان) or Amman (عمّان)? -----------------------------------
 _JORDAN_CUES = re.compile(r"الأردن|الاردن|أردني|اردني|اردن|الهاشمية")
-_OMAN_CUES = re.compile(r"مسقط|سلطنة|عماني|عمانی|الخليج|خليج|خلیج|اليمن|یمن|الحوثي|حوثی|هرمز|قابوس|هيثم|البوسعيدي")
+_OMAN_CUES = re.compile(
+    r"مسقط|سلطنة|عماني|عمانی|الخليج|خليج|خلیج|اليمن|یمن|الحوثي|حوثی|هرمز|قابوس|هيثم|البوسعيدي"
+)
 
 
 def oman_reading(text: str, start: int, end: int) -> bool:
@@ -128,20 +240,75 @@ def university_like(text: str, start: int, end: int) -> bool:
     """True when a university word touches the capital on either side (within one word)."""
     after = text[end : end + 20]
     before = text[max(0, start - 22) : start]
-    return bool(_UNIVERSITY.match(after.lstrip(" '’-")) or re.search(_UNIVERSITY.pattern + r"\w*\s+(?:of\s+|de\s+|di\s+|)$", before, re.IGNORECASE))
+    return bool(
+        _UNIVERSITY.match(after.lstrip(" '’-"))
+        or re.search(_UNIVERSITY.pattern + r"\w*\s+(?:of\s+|de\s+|di\s+|)$", before, re.IGNORECASE)
+    )
 
 
 # -- an adjective used as a language name ("O português é língua oficial", "en español") ------
 _SPEAK = frozenset(
     [
-        "speak", "speaks", "spoke", "speaking", "habla", "hablan", "hablar", "hablaba", "fala", "falam", "falar",
-        "falava", "parla", "parlano", "parlare", "parlava", "parle", "parlent", "parler", "parlait", "spricht",
-        "sprechen", "sprach", "talar", "talade", "talas", "spreekt", "spreken", "sprak", "mówi", "mówią",
-        "mówić", "língua", "lengua", "lingua", "langue", "idioma", "sprache", "språket", "språk", "taal",
-        "język", "into",
+        "speak",
+        "speaks",
+        "spoke",
+        "speaking",
+        "habla",
+        "hablan",
+        "hablar",
+        "hablaba",
+        "fala",
+        "falam",
+        "falar",
+        "falava",
+        "parla",
+        "parlano",
+        "parlare",
+        "parlava",
+        "parle",
+        "parlent",
+        "parler",
+        "parlait",
+        "spricht",
+        "sprechen",
+        "sprach",
+        "talar",
+        "talade",
+        "talas",
+        "spreekt",
+        "spreken",
+        "sprak",
+        "mówi",
+        "mówią",
+        "mówić",
+        "língua",
+        "lengua",
+        "lingua",
+        "langue",
+        "idioma",
+        "sprache",
+        "språket",
+        "språk",
+        "taal",
+        "język",
+        "into",
     ]
 )
-_LANG_NOUN = frozenset(["language", "língua", "lengua", "lingua", "langue", "idioma", "sprache", "språk", "språket", "taal", "język"])
+_LANG_NOUN = frozenset(
+    [
+        "language",
+        "língua",
+        "lengua",
+        "lingua",
+        "langue",
+        "idioma",
+        "sprache",
+        "språk",
+        "språket",
+        "taal",
+        "język",
+    ]
+)
 _COPULA = frozenset(["é", "es", "è", "est", "ist", "är", "is"])
 _LANG_PREP = frozenset(["en", "em", "in", "auf", "på"])
 _CONJ = frozenset(["and", "or", "y", "e", "o", "ou", "et", "und", "oder", "och", "eller", "en", "of", "i"])
@@ -171,7 +338,11 @@ def language_use(text: str, start: int, end: int) -> bool:
     nxt = [w.lower() for w in _WORDS.findall(rest, 0, 40)[:3]] if rest[:1] == " " else []
     if nxt and nxt[0] in _LANG_NOUN:
         return True
-    if len(nxt) >= 2 and nxt[0] in _COPULA and (nxt[1] in _LANG_NOUN or (len(nxt) > 2 and nxt[2] in _LANG_NOUN)):
+    if (
+        len(nxt) >= 2
+        and nxt[0] in _COPULA
+        and (nxt[1] in _LANG_NOUN or (len(nxt) > 2 and nxt[2] in _LANG_NOUN))
+    ):
         return True
     if prev in _LANG_PREP:
         stripped = rest.lstrip()

@@ -34,7 +34,21 @@ KINDS = frozenset(
     {"name", "formal", "short", "capital", "seat", "abbr", "adj", "demonym", "combining", "compound", "block"}
 )
 FLAGS = frozenset(
-    {"cap", "upper", "nocase", "person", "georgia", "hyphen", "hint", "isolated", "noinfl", "oman", "amman", "misr", "hodu"}
+    {
+        "cap",
+        "upper",
+        "nocase",
+        "person",
+        "georgia",
+        "hyphen",
+        "hint",
+        "isolated",
+        "noinfl",
+        "oman",
+        "amman",
+        "misr",
+        "hodu",
+    }
 )
 
 
@@ -129,11 +143,18 @@ def build_index(paths: tuple[Path, ...] = TABLES) -> dict[str, list[Entry]]:
             pairs = expand(lang, kind, norm)
         for stem, endings in pairs:
             case = _case_rule(row["alias"].split("|")[0], flags)
-            key = (stem, countries, lang, ",".join(sorted(endings)) + "/" + case + "/" + ",".join(sorted(flags)))
+            key = (
+                stem,
+                countries,
+                lang,
+                ",".join(sorted(endings)) + "/" + case + "/" + ",".join(sorted(flags)),
+            )
             if key in seen:
                 continue
             seen.add(key)
-            seg_lens = tuple(len(s) for s in segments[:-1]) + (len(stem) - sum(len(s) for s in segments[:-1]),)
+            seg_lens = tuple(len(s) for s in segments[:-1]) + (
+                len(stem) - sum(len(s) for s in segments[:-1]),
+            )
             entry = Entry(
                 countries=countries,
                 seg_lens=seg_lens,

@@ -11,10 +11,12 @@ Policy (``guidelines/stance.md``, checked against the independently annotated st
   conference in Rome", "a ceremony in Lilongwe"): the stance annotators key them that way,
   and in international news they are overwhelmingly metonymic. Seats include ministries
   and offices used for the government (Kremlin, Élysée, Viminale, Auswärtiges Amt, Palacio
-  de Santa Cruz, Foreign Office, Den Haag / het Torentje for the Netherlands, 용산
-  대통령실). Other cities (Geneva, Davos, Istanbul, Antwerp) are never matched.
+  de Santa Cruz, Foreign Office, Den Haag / het Torentje / Polish Haga for the Netherlands,
+  용산 대통령실; Colombo, which holds the President's office, for Sri Lanka). Other cities
+  (Geneva, Davos, Istanbul, Antwerp) are never matched.
 - Exceptions: Brussels (stands for the EU in news; the annotators do not key BEL for it) and
-  Jerusalem (contested) are not matched; Tel Aviv is matched as Israel. A capital that
+  Jerusalem (contested) are not matched, nor the courts in The Hague ("Trybunał w Hadze":
+  the annotators do not key NLD for them); Tel Aviv is matched as Israel. A capital that
   names an institution ("Ankara Üniversitesi", "University of Tehran") is not the state.
 - Territories: Greenland (``GRL``), Western Sahara (``ESH``), Gibraltar (``GIB``), the
   Falklands (``FLK``) and Puerto Rico (``PRI``) are reported under their own ISO alpha-3
@@ -22,10 +24,11 @@ Policy (``guidelines/stance.md``, checked against the independently annotated st
   other dependencies and regions (Gaza, Crimea, Donbas, Somaliland) are not reported;
   England/Scotland/Wales are not matched (sports teams); Britain/UK/London are ``GBR``.
 - Seas, gulfs, straits, lakes and rivers named after a state (South China Sea, Sea of
-  Japan / Японское море / Japanische Meer, Gulf of Oman, Lake Chad, Jordan River / 约旦河,
-  Mozambique Channel) are blocked, as are fixed idioms and foods (Turkey Trot, tête de
-  Turc, encre de Chine, montagne russe, insalata russa, fare il portoghese, conejillo de
-  Indias, vale un Perú, Turks fruit, Spaanse peper, Hebrew תרנגול הודו "turkey", Persian کره "butter",
+  Japan / Японское море / Japanische Meer, Gulf of Oman, Gulf of Finland, Taiwan Strait /
+  台湾海峡, Lake Chad, Jordan River / 约旦河, Mozambique Channel) are blocked, as are
+  fixed idioms and foods (Turkey Trot, tête de Turc, encre de Chine, montagne russe,
+  insalata russa, fare il portoghese, conejillo de Indias, vale un Perú, Turks fruit,
+  Spaanse peper, Hebrew תרנגול הודו "turkey", Persian کره "butter",
   Hindi चीनी की "sugar").
 - Demonyms and adjectives count ("Russian soldiers", "prorosyjski", "антиамериканский"
   name the state; the glued prefix is not in the span). An adjective used as a language

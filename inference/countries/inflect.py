@@ -10,8 +10,9 @@ Inner words of multi-word Slavic names are expanded to literal forms (``Южно
 Over-generation is harmless (non-words never occur); under-generation is a miss, so
 irregular forms (Polish ``Polsce``, ``Niemczech``) are listed in ``aliases_extra.tsv``.
 
-Also here: proclitic prefixes (Arabic ``وبال``..., Hebrew ``ו/ה/ב/ל/מ/ש/כ``) and Korean
-particles, which are allowed around a name but are not part of the mention's span.
+Also here: proclitic prefixes (Arabic ``وبال``..., Hebrew ``ו/ה/ב/ל/מ/ש/כ``, Korean ``대`` before a
+full name: ``대중국``) and Korean particles, which are allowed around a name but are not part
+of the mention's span.
 """
 
 from __future__ import annotations
@@ -306,6 +307,7 @@ _HE_PREFIX = re.compile(r"^[ושהבלמכ]{0,3}$")
 # Glued political prefixes before an adjective (Polish ``prorosyjski``, Russian ``антиамериканский``,
 # Italian ``filorusso``, Spanish ``prorruso``): they still name the country.
 _ADJ_PREFIXES = frozenset({"pro", "anti", "filo", "pror", "про", "анти", "проро"})
+_KO_DAE_KINDS = frozenset({"name", "short", "formal"})
 
 
 def allowed_prefix(lang: str, prefix: str, kind: str = "name") -> bool:
@@ -318,6 +320,11 @@ def allowed_prefix(lang: str, prefix: str, kind: str = "name") -> bool:
         return bool(_AR_PREFIX.match(prefix)) and (lang == "ar" or prefix in ("ب", "ال"))
     if lang == "he":
         return bool(_HE_PREFIX.match(prefix))
+    if lang == "ko":
+        # 대 "toward/against" glued to a full name: 대중국 수출, 대베트남 투자, 대러시아 제재
+        # (one-syllable forms such as 대미, 대일, 대북 are compounds in aliases_extra.tsv; 대중
+        # "the public" is not one of them).
+        return prefix == "대" and kind in _KO_DAE_KINDS
     return False
 
 
@@ -342,8 +349,17 @@ def _slavic_noun(word: str, lang: str) -> tuple[str, E]:
     if len(word) <= 2 or not word[-1].isalpha():
         return word, frozenset({""})
     last = word[-1]
-    if last in "оеуюиі" and lang in ("ru", "uk") and not word.endswith(("ии", "ые", "ие", "ти", "ні", "ии")):
+    # Ukrainian -и is a plural ending (Нідерланди -> Нідерландів, Філіппіни -> Філіппінах); its
+    # indeclinable loans end in -і (Малі, Чилі), so only Russian treats -и as indeclinable.
+    indeclinable = "оеуюі" if lang == "uk" else "оеуюиі"
+    if (
+        last in indeclinable
+        and lang in ("ru", "uk")
+        and not word.endswith(("ии", "ые", "ие", "ти", "ні", "ии"))
+    ):
         return word, frozenset({""})  # indeclinable: Конго, Чили, Перу, Мали
+    if lang == "pl" and word[-1] in "kg":
+        return word, endings | {"iem"}  # Mińsk -> Mińskiem, Irak -> Irakiem
     if last in _SLAVIC_VOWELS:
         return word[:-1], endings
     return word, endings
@@ -387,13 +403,15 @@ _RU_ANIN = frozenset(
 
 
 def _slavic_demonym(word: str, lang: str) -> list[tuple[str, E]]:
-    if word.endswith(("ец", "ець")):  # американец -> американц + ы/ев/...; кореец -> корейц
+    if word.endswith(("ец", "ець", "єць")):  # американец -> американц + ы/ев/...; кореец -> корейц
         base = word[:-2] if word.endswith("ец") else word[:-3]
         if base[-1:] in "аеиоуяєі":
-            base += "й"
+            base += "й"  # кореец -> корейцы, китаєць -> китайці, сириец -> сирийцы
+        elif base[-1:] == "л":
+            base += "ь"  # бразилец -> бразильцы, непалець -> непальці
         return [
             (word, frozenset({""})),
-            (base + "ц", _RU_DEMONYM | {"і", "ів", "ям", "ями", "ях", "ем", "ю"}),
+            (base + "ц", _RU_DEMONYM | {"і", "ів", "ям", "ями", "ях", "ем", "ю", "еві"}),
         ]
     if word.endswith("iec"):  # Polish Ukrainiec -> Ukraińcy (ń normalised to n)
         return [

@@ -59,6 +59,8 @@ class _Candidate:
 # anywhere in scripts whose names take prefixes (Arabic, Hebrew) or have no spaces (CJK).
 _ELIGIBLE = re.compile(r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _PREFIXED = re.compile(r"\b(?:pro|anti|filo|pror|про|анти)(?=\w)")
+# Korean 대 "toward/against" glued to a full name (대중국, 대베트남): see inflect.allowed_prefix.
+_KO_DAE = re.compile(r"(?<!\w)대(?=[\uac00-\ud7a3])")
 
 
 class Matcher:
@@ -109,6 +111,8 @@ class Matcher:
         starts = [e.start() for e in _ELIGIBLE.finditer(norm)]
         if "pro" in norm or "anti" in norm or "filo" in norm or "про" in norm or "анти" in norm:
             starts.extend(p.end() for p in _PREFIXED.finditer(norm))
+        if "대" in norm:
+            starts.extend(p.end() for p in _KO_DAE.finditer(norm))
         for pos in starts:
             first = norm[pos]
             tail_re = tails.get(first)
@@ -216,8 +220,17 @@ class Matcher:
         prev = script_of(norm[pos - 1])
         if first == "han":
             return True
-        if first in ("kata", "hangul"):
+        if first == "kata":
             return prev != first
+        if first == "hangul":
+            if prev != first:
+                return True
+            # only a glued 대 before a full name of two or more syllables (대중국, 대베트남)
+            return (
+                (pos == 1 or script_of(norm[pos - 2]) != "hangul")
+                and sum(entry.seg_lens) >= 2
+                and allowed_prefix(entry.lang, norm[pos - 1 : pos], entry.kind)
+            )
         if prev != "word":
             return True
         start = pos - 1

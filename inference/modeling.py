@@ -8,6 +8,9 @@ Readings (heads):
 
 A target is represented by the mean of the encoder's states over its tokens, concatenated with the
 sentence mean, so the target's position drives the prediction while the sentence is encoded once.
+With ``target_pooling="attention"`` a third part is added: the sentence's states pooled by a small
+multi-head attention whose query is the target (with a learned bias per distance to the mention), so
+each target reads the words around it. Either way the encoder runs once per sentence.
 
 Directory format (``save_pretrained`` / ``from_pretrained``)::
 
@@ -56,6 +59,7 @@ class ModelSettings:
     text_prefix: str = "query: "
     dropout: float = 0.1
     head_hidden: int = 0  # 0: the encoder's hidden size
+    target_pooling: str = "mean"  # "mean": [span; sentence]; "attention": [span; target-attended; sentence]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
@@ -64,6 +68,51 @@ class ModelSettings:
         if unknown:
             raise ValueError(f"unknown model setting(s) {unknown}; known settings are {sorted(known)}")
         return cls(**data)
+
+    def __post_init__(self) -> None:
+        if self.target_pooling not in TARGET_POOLINGS:
+            raise ValueError(
+                f"target_pooling={self.target_pooling!r}; expected one of {list(TARGET_POOLINGS)}"
+            )
+
+
+TARGET_POOLINGS = ("mean", "attention")
+# Token distance to the nearest mention token -> bucket: 0 (inside), 1, 2, 3, 4-5, 6-8, 9-16, 17-32, 33+.
+DISTANCE_BOUNDARIES = (1, 2, 3, 4, 6, 9, 17, 33)
+
+
+class TargetAttention(nn.Module):
+    """Pool a sentence's token states with attention queried by a target and biased by distance to it."""
+
+    def __init__(self, hidden: int, heads: int = 4) -> None:
+        super().__init__()
+        if hidden % heads:
+            raise ValueError(f"hidden size {hidden} is not divisible by {heads} attention heads")
+        self.heads = heads
+        self.query = nn.Linear(hidden, hidden)
+        self.key = nn.Linear(hidden, hidden)
+        self.distance_bias = nn.Embedding(len(DISTANCE_BOUNDARIES) + 1, heads)
+        nn.init.zeros_(self.distance_bias.weight)
+        self.register_buffer("boundaries", torch.tensor(DISTANCE_BOUNDARIES), persistent=False)
+
+    def forward(
+        self, span: torch.Tensor, states: torch.Tensor, tmask: torch.Tensor, attention_mask: torch.Tensor
+    ) -> torch.Tensor:
+        """``span`` (n, h), ``states`` (n, t, h), ``tmask`` (n, t) mention tokens, ``attention_mask`` (n, t)."""
+        n, t, h = states.shape
+        d = h // self.heads
+        q = self.query(span).view(n, self.heads, d)
+        k = self.key(states).view(n, t, self.heads, d)
+        scores = torch.einsum("nhd,nthd->nht", q, k).float() / d**0.5
+        positions = torch.arange(t, device=states.device)
+        gap = (positions[None, :] - positions[:, None]).abs()  # (t, t)
+        far = torch.full_like(tmask, t, dtype=torch.long)
+        distance = torch.where(tmask[:, None, :] > 0, gap[None], far[:, None, :]).amin(-1)  # (n, t)
+        bias = self.distance_bias(torch.bucketize(distance, self.boundaries, right=True))  # (n, t, heads)
+        scores = scores + bias.permute(0, 2, 1).float()
+        scores = scores.masked_fill(attention_mask[:, None, :] == 0, torch.finfo(scores.dtype).min)
+        weights = torch.softmax(scores, -1).to(states.dtype)
+        return torch.einsum("nht,nthd->nhd", weights, states.view(n, t, self.heads, d)).reshape(n, h)
 
 
 class StanceModel(nn.Module):
@@ -76,7 +125,12 @@ class StanceModel(nn.Module):
         hidden = encoder.config.hidden_size
         inner = settings.head_hidden or hidden
         self.dropout = nn.Dropout(settings.dropout)
-        self.target_proj = nn.Sequential(nn.Linear(2 * hidden, inner), nn.GELU())
+        parts = 2
+        self.target_attention: TargetAttention | None = None
+        if settings.target_pooling == "attention":
+            self.target_attention = TargetAttention(hidden)
+            parts = 3
+        self.target_proj = nn.Sequential(nn.Linear(parts * hidden, inner), nn.GELU())
         self.sentence_proj = nn.Sequential(nn.Linear(hidden, inner), nn.GELU())
         self.heads = nn.ModuleDict({name: nn.Linear(inner, len(labels)) for name, labels in HEADS.items()})
 
@@ -95,10 +149,14 @@ class StanceModel(nn.Module):
         out = {"sentence_detail": self.heads["sentence_detail"](self.sentence_proj(self.dropout(sentence)))}
         if target_index is not None and target_mask is not None and target_index.numel():
             tmask = target_mask.to(hidden.dtype)
-            span = torch.einsum("nt,nth->nh", tmask, hidden[target_index]) / tmask.sum(1, keepdim=True).clamp(
-                min=1
-            )
-            feats = self.target_proj(self.dropout(torch.cat([span, sentence[target_index]], dim=-1)))
+            states = hidden[target_index]
+            span = torch.einsum("nt,nth->nh", tmask, states) / tmask.sum(1, keepdim=True).clamp(min=1)
+            parts = [span, sentence[target_index]]
+            if self.target_attention is not None:
+                parts.insert(
+                    1, self.target_attention(span, states, target_mask, attention_mask[target_index])
+                )
+            feats = self.target_proj(self.dropout(torch.cat(parts, dim=-1)))
             for name in TARGET_HEADS:
                 out[name] = self.heads[name](feats)
         return out

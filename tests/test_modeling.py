@@ -17,8 +17,11 @@ from inference.modeling import StanceModel
 SENTENCE = "Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine."
 
 
-def _fresh_model(encoder_dir: Path) -> tuple[StanceModel, object]:
-    return tiny_stance_model(encoder_dir)
+def _fresh_model(encoder_dir: Path, target_pooling: str = "mean") -> tuple[StanceModel, object]:
+    model, tok = tiny_stance_model(encoder_dir, target_pooling=target_pooling)
+    if model.target_attention is not None:  # the distance bias starts at zero; make it matter
+        torch.nn.init.normal_(model.target_attention.distance_bias.weight, std=1.0)
+    return model, tok
 
 
 def test_target_token_mask_covers_overlapping_tokens() -> None:
@@ -49,11 +52,13 @@ def test_decode_is_hierarchical_and_consistent() -> None:
     assert set(a.scores["stance"]) == set(STANCE_LABELS) and set(a.scores["detail"]) == set(DETAIL_LABELS)
 
 
-@pytest.mark.parametrize("encoder_format", ["lora", "full"])
+@pytest.mark.parametrize(
+    ("encoder_format", "target_pooling"), [("lora", "mean"), ("full", "mean"), ("lora", "attention")]
+)
 def test_save_reload_gives_the_same_predictions(
-    tiny_encoder: Path, tmp_path: Path, encoder_format: str
+    tiny_encoder: Path, tmp_path: Path, encoder_format: str, target_pooling: str
 ) -> None:
-    model, tok = _fresh_model(tiny_encoder)
+    model, tok = _fresh_model(tiny_encoder, target_pooling)
     clf = StanceClassifier(model, tok, name="mem")
     items = [(SENTENCE, 0, 7), (SENTENCE, 19, 25), (SENTENCE, 81, 90)]
     before = clf.classify_targets(items)
@@ -83,16 +88,18 @@ def test_lora_directory_is_small(tiny_encoder: Path, tmp_path: Path) -> None:
     assert adapter_cfg["base_model_name_or_path"] == str(tiny_encoder)
 
 
-def test_target_position_drives_the_prediction(tiny_encoder: Path) -> None:
-    model, tok = _fresh_model(tiny_encoder)
+@pytest.mark.parametrize("target_pooling", ["mean", "attention"])
+def test_target_position_drives_the_prediction(tiny_encoder: Path, target_pooling: str) -> None:
+    model, tok = _fresh_model(tiny_encoder, target_pooling)
     clf = StanceClassifier(model, tok, name="mem")
     res = clf.classify_targets([(SENTENCE, 0, 7), (SENTENCE, 19, 25), (SENTENCE, 81, 90)])
     vectors = [tuple(r.scores["detail"].values()) for r in res]
     assert len(set(vectors)) == 3
 
 
-def test_batch_equals_one_at_a_time(tiny_encoder: Path) -> None:
-    model, tok = _fresh_model(tiny_encoder)
+@pytest.mark.parametrize("target_pooling", ["mean", "attention"])
+def test_batch_equals_one_at_a_time(tiny_encoder: Path, target_pooling: str) -> None:
+    model, tok = _fresh_model(tiny_encoder, target_pooling)
     clf = StanceClassifier(model, tok, name="mem", batch_size=4)
     items = [(SENTENCE, 0, 7), ("Russia imposed sanctions on Ukraine.", 0, 6), (SENTENCE, 81, 90)]
     together = clf.classify_targets(items)
@@ -117,3 +124,27 @@ def test_bad_inputs_name_the_problem(tiny_encoder: Path, tmp_path: Path) -> None
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}))
     with pytest.raises(ValueError, match="model_type is 'bert'"):
         load_classifier(tmp_path)
+
+
+def test_target_attention_reads_the_mention_neighbourhood() -> None:
+    from inference.modeling import TargetAttention
+
+    torch.manual_seed(0)
+    attention = TargetAttention(8, heads=2)
+    with torch.no_grad():  # no content signal, only the distance bias: inside the mention wins
+        attention.query.weight.zero_()
+        attention.query.bias.zero_()
+        attention.distance_bias.weight.copy_(torch.tensor([[9.0, 9.0]] + [[0.0, 0.0]] * 8))
+    states = torch.randn(1, 6, 8)
+    tmask = torch.tensor([[0, 0, 1, 1, 0, 0]])
+    pooled = attention(states[:, 2:4].mean(1), states, tmask, torch.ones(1, 6, dtype=torch.long))
+    assert torch.allclose(pooled, states[0, 2:4].mean(0, keepdim=True), atol=1e-3)
+    padded = attention(states[:, 2:4].mean(1), states, tmask, torch.tensor([[1, 1, 0, 0, 1, 1]]))
+    assert torch.isfinite(padded).all()
+
+
+def test_unknown_target_pooling_is_named() -> None:
+    from inference.modeling import ModelSettings
+
+    with pytest.raises(ValueError, match="target_pooling='max'"):
+        ModelSettings(target_pooling="max")

@@ -34,6 +34,7 @@ class ModelConfig:
     dropout: float = 0.1  # before the heads
     encoder_dropout: float = 0.0  # inside the encoder; 0 is much faster on CPU, where dropout is costly
     head_hidden: int = 0
+    target_pooling: str = "mean"  # "mean" or "attention" (a target-queried attention over the sentence)
     adapter: str = "lora"  # "lora" (small trained weights) or "full" (fine-tune every weight)
     lora_r: int = 16
     lora_alpha: int = 32

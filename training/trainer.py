@@ -67,6 +67,7 @@ def build_model(cfg: ModelConfig):
         text_prefix=cfg.text_prefix,
         dropout=cfg.dropout,
         head_hidden=cfg.head_hidden,
+        target_pooling=cfg.target_pooling,
     )
     return StanceModel(encoder, settings), tokenizer
 
@@ -188,11 +189,12 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
             optimizer.step()
             scheduler.step()
             step += 1
-            history.append({"step": step, "loss": float(loss), **parts})
+            loss_value = loss.item()
+            history.append({"step": step, "loss": loss_value, **parts})
             bar.update(1)
-            bar.set_postfix(loss=f"{float(loss):.3f}")
+            bar.set_postfix(loss=f"{loss_value:.3f}")
             if not show and step % config.train.log_every == 0:
-                logger.info("step %d/%d loss %.4f", step, total_steps, float(loss))
+                logger.info("step %d/%d loss %.4f", step, total_steps, loss_value)
             if step >= total_steps:
                 break
         epoch += 1

@@ -269,9 +269,39 @@ def load_classifier(
             f"no default model at {model_dir}; train one with `diplostance train configs/default.yaml` "
             "or pass a model directory to load_classifier(path)"
         )
+    bound_kernel_cache()
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
-    return StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
+    classifier = StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
+    if classifier.precision == "bf16":
+        compact_embeddings(model)
+    return classifier
+
+
+KERNEL_CACHE_CAPACITY = "8"
+
+
+def bound_kernel_cache() -> None:
+    """Cap oneDNN's primitive cache (default 1,024 kernels, one set per input shape) unless the user set it.
+
+    Sentences come in many lengths, so an uncapped cache keeps growing for thousands of batches; a cap of
+    8 measured no slower here (benchmarks/README.md). oneDNN reads the variable when it first builds a
+    kernel, so this works only before the process's first bf16/oneDNN computation.
+    """
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", KERNEL_CACHE_CAPACITY)
+
+
+def compact_embeddings(model: StanceModel) -> None:
+    """Store the (frozen, 250k-row) input embedding matrix in bf16, in ordinary memory.
+
+    Loaded from safetensors it is a memory map whose pages become resident as new vocabulary rows are
+    looked up, so a long run grows by up to its fp32 size (384 MB for E5-small); a bf16 copy costs half,
+    up front; the bf16 path rounds the first layer's inputs to bf16 anyway (accuracy: benchmarks/README.md).
+    """
+    embeddings = model.encoder.get_input_embeddings()
+    if embeddings.weight.dtype == torch.bfloat16:
+        return
+    embeddings.weight = torch.nn.Parameter(embeddings.weight.detach().to(torch.bfloat16), requires_grad=False)
 
 
 @functools.lru_cache(maxsize=1)

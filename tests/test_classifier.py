@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+import torch
 
 import inference
 from inference.classifier import StanceClassifier
@@ -71,3 +73,21 @@ def test_default_classifier_error_is_actionable(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(mod, "DEFAULT_MODEL_DIR", tmp_path / "missing")
     with pytest.raises(FileNotFoundError, match="diplostance train configs/default.yaml"):
         mod.load_classifier()
+
+
+def test_bf16_loading_stores_the_embeddings_compactly(tiny_encoder: Path, tmp_path: Path) -> None:
+    """bf16 inference keeps the embedding matrix as a bf16 copy (not a growing memory map), same readings."""
+    from tests_helpers import tiny_stance_model
+
+    model, tok = tiny_stance_model(tiny_encoder)
+    out = model.save_pretrained(tmp_path / "model", tokenizer=tok)
+    fp32 = inference.load_classifier(out, precision="fp32")
+    bf16 = inference.load_classifier(out, precision="bf16")
+    assert fp32.model.encoder.get_input_embeddings().weight.dtype == torch.float32
+    assert bf16.model.encoder.get_input_embeddings().weight.dtype == torch.bfloat16
+    for a, b in zip(fp32.classify(ARTICLE), bf16.classify(ARTICLE), strict=True):
+        assert (a.sentence_index, a.country) == (b.sentence_index, b.country)
+        assert list(a.scores["detail"].values()) == pytest.approx(list(b.scores["detail"].values()), abs=0.05)
+    assert os.environ.get(
+        "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
+    )  # bounded by load_classifier unless set by the user

@@ -36,6 +36,7 @@ from inference.batch.core import (
 )
 from inference.batch.journal import ChunkEntry, Journal
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
+from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
 from inference.batch.progress import Progress
 from inference.batch.readers import RawRecord, ReadPosition, iter_records, resolve_inputs
@@ -233,6 +234,7 @@ class _Run:
             index, len(outcomes), scored, len(outcomes) - scored, rows, article_rows, no_country
         )
         journal.commit(entry, ((i, s, ln) for i, (s, ln) in claims.items()))
+        release_free_memory()
         return entry
 
     def merge(self, entries: list[ChunkEntry]) -> dict[str, str]:

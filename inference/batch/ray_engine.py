@@ -68,6 +68,7 @@ from inference.batch.local import (
     validate_chunk,
 )
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
+from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
 from inference.batch.progress import Progress
 from inference.batch.readers import ReadPosition, iter_records, resolve_inputs
@@ -233,9 +234,11 @@ class ScoreActor:
             columns = batch.to_pydict()
         else:
             columns = {name: list(values) for name, values in batch.items()}
-        return pa.Table.from_pydict(
+        table = pa.Table.from_pydict(
             score_chunks(columns, self.classifier, self.batch_size), schema=RESULT_SCHEMA
         )
+        release_free_memory()
+        return table
 
 
 class _SeenIds:

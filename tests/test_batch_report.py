@@ -36,6 +36,30 @@ def test_report_png_and_html(tmp_path: Path) -> None:
     assert sum(t.pairs["cooperative"].values()) + sum(t.pairs["conflictual"].values()) > 0
 
 
+def test_report_reads_the_folder_layout(tmp_path: Path) -> None:
+    """``--parquet-layout folder`` (Ray engine) writes stances.parquet/ as part files: same tally."""
+    import pyarrow.parquet as pq
+
+    src = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(30)])
+    out = tmp_path / "out"
+    score(src, out, classifier=FakeClassifier(), progress=False)
+    whole = tally(out / "stances.parquet")
+    table = pq.read_table(out / "stances.parquet")
+    (out / "stances.parquet").unlink()
+    (out / "stances.parquet").mkdir()
+    half = table.num_rows // 2
+    pq.write_table(table.slice(0, half), out / "stances.parquet" / "part-000000.parquet")
+    pq.write_table(table.slice(half), out / "stances.parquet" / "part-000001.parquet")
+    parts = tally(out / "stances.parquet")
+    assert (parts.rows, parts.countries, parts.days, parts.pairs) == (
+        whole.rows,
+        whole.countries,
+        whole.days,
+        whole.pairs,
+    )
+    assert report(out)["html"].is_file()
+
+
 def test_report_without_dates_and_empty(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [{"id": str(i), "text": article(i)["text"]} for i in range(10)])
     score(src, tmp_path / "out", classifier=FakeClassifier(), progress=False)

@@ -14,11 +14,13 @@ import itertools
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from inference.batch.writers import atomic_path, write_text_atomic
@@ -56,33 +58,40 @@ class Tally:
             self.pairs[stance].update(itertools.combinations(named, 2))
 
 
+def _batches(path: Path) -> Iterator[pa.RecordBatch]:
+    """Record batches of ``stances.parquet``: one file, or a folder of part files (``--parquet-layout folder``)."""
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    for file in files:
+        with pq.ParquetFile(file) as pf:
+            names = set(pf.schema_arrow.names)
+            columns = [c for c in ("id", "sentence_index", "country", "stance", "date") if c in names]
+            yield from pf.iter_batches(batch_size=65536, columns=columns)
+
+
 def tally(path: Path) -> Tally:
-    """Stream ``stances.parquet`` into counts per country, per (country, day) and per pair."""
+    """Stream ``stances.parquet`` (file or folder) into counts per country, per (country, day) and per pair."""
     result = Tally()
-    with pq.ParquetFile(path) as pf:
-        names = set(pf.schema_arrow.names)
-        columns = [c for c in ("id", "sentence_index", "country", "stance", "date") if c in names]
-        current: tuple[Any, Any] | None = None
-        sentence: dict[str, str] = {}
-        for batch in pf.iter_batches(batch_size=65536, columns=columns):
-            data = batch.to_pydict()
-            dates = data.get("date") or [None] * batch.num_rows
-            for key_id, index, country, stance, when in zip(
-                data["id"], data["sentence_index"], data["country"], data["stance"], dates, strict=True
-            ):
-                result.rows += 1
-                column = _STANCES.index(stance) if stance in _STANCES else 2
-                result.countries.setdefault(country, [0, 0, 0])[column] += 1
-                day = parse_day(when)
-                if day is None:
-                    result.undated += 1
-                else:
-                    result.days.setdefault((country, day), [0, 0, 0])[column] += 1
-                if (key_id, index) != current:
-                    result.add_sentence(sentence)
-                    current, sentence = (key_id, index), {}
-                sentence[country] = stance
-        result.add_sentence(sentence)
+    current: tuple[Any, Any] | None = None
+    sentence: dict[str, str] = {}
+    for batch in _batches(path):
+        data = batch.to_pydict()
+        dates = data.get("date") or [None] * batch.num_rows
+        for key_id, index, country, stance, when in zip(
+            data["id"], data["sentence_index"], data["country"], data["stance"], dates, strict=True
+        ):
+            result.rows += 1
+            column = _STANCES.index(stance) if stance in _STANCES else 2
+            result.countries.setdefault(country, [0, 0, 0])[column] += 1
+            day = parse_day(when)
+            if day is None:
+                result.undated += 1
+            else:
+                result.days.setdefault((country, day), [0, 0, 0])[column] += 1
+            if (key_id, index) != current:
+                result.add_sentence(sentence)
+                current, sentence = (key_id, index), {}
+            sentence[country] = stance
+    result.add_sentence(sentence)
     return result
 
 

@@ -16,6 +16,7 @@ from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LA
 from .modeling import StanceModel
 from .results import SentenceResult, StanceResult, TargetResult
 from .sentences import split_sentences
+from .weights import find_tensor, read_tensor
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 _STANCE_INDEX = {
@@ -296,12 +297,26 @@ def compact_embeddings(model: StanceModel) -> None:
 
     Loaded from safetensors it is a memory map whose pages become resident as new vocabulary rows are
     looked up, so a long run grows by up to its fp32 size (384 MB for E5-small); a bf16 copy costs half,
-    up front; the bf16 path rounds the first layer's inputs to bf16 anyway (accuracy: benchmarks/README.md).
+    up front. The copy is read from the file (``weights.read_tensor``), so the map is never touched.
+    The bf16 path rounds the first layer's inputs to bf16 anyway (accuracy: benchmarks/README.md).
     """
     embeddings = model.encoder.get_input_embeddings()
-    if embeddings.weight.dtype == torch.bfloat16:
+    weight = embeddings.weight
+    if weight.dtype == torch.bfloat16:
         return
-    embeddings.weight = torch.nn.Parameter(embeddings.weight.detach().to(torch.bfloat16), requires_grad=False)
+    compact = None
+    source = getattr(model.encoder, "name_or_path", None)
+    found = find_tensor(source, "word_embeddings.weight") if source and Path(source).is_dir() else None
+    if found is not None:
+        try:
+            compact = read_tensor(*found, dtype=torch.bfloat16)
+        except (OSError, ValueError, KeyError):
+            compact = None
+        if compact is not None and compact.shape != weight.shape:
+            compact = None
+    if compact is None:  # not from a local safetensors file: convert in memory
+        compact = weight.detach().to(torch.bfloat16)
+    embeddings.weight = torch.nn.Parameter(compact, requires_grad=False)
 
 
 @functools.lru_cache(maxsize=1)

@@ -283,13 +283,16 @@ KERNEL_CACHE_CAPACITY = "8"
 
 
 def bound_kernel_cache() -> None:
-    """Cap oneDNN's primitive cache (default 1,024 kernels, one set per input shape) unless the user set it.
+    """Cap the CPU kernel caches that grow with every new input shape, unless the user set them.
 
-    Sentences come in many lengths, so an uncapped cache keeps growing for thousands of batches; a cap of
-    8 measured no slower here (benchmarks/README.md). oneDNN reads the variable when it first builds a
-    kernel, so this works only before the process's first bf16/oneDNN computation.
+    Sentences come in many lengths. PyTorch's oneDNN integration (ideep) keeps up to 1,024 compiled
+    kernels with their buffers (``LRU_CACHE_CAPACITY``) and oneDNN its own primitive cache
+    (``ONEDNN_PRIMITIVE_CACHE_CAPACITY``); uncapped, a long run grew by about 250 MB of such caches.
+    A cap of 8 measured no slower here (benchmarks/README.md). Both are read when the first kernel is
+    built, so this works only before the process's first bf16/oneDNN computation.
     """
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", KERNEL_CACHE_CAPACITY)
+    for name in ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY"):
+        os.environ.setdefault(name, KERNEL_CACHE_CAPACITY)
 
 
 def compact_embeddings(model: StanceModel) -> None:

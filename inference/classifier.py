@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from bisect import bisect_left
@@ -311,13 +312,9 @@ def compact_embeddings(model: StanceModel) -> None:
     source = getattr(model.encoder, "name_or_path", None)
     found = find_tensor(source, "word_embeddings.weight") if source and Path(source).is_dir() else None
     if found is not None:
-        try:
+        with contextlib.suppress(OSError, ValueError, KeyError):
             compact = read_tensor(*found, dtype=torch.bfloat16)
-        except (OSError, ValueError, KeyError):
-            compact = None
-        if compact is not None and compact.shape != weight.shape:
-            compact = None
-    if compact is None:  # not from a local safetensors file: convert in memory
+    if compact is None or compact.shape != weight.shape:  # no matching local file: convert in memory
         compact = weight.detach().to(torch.bfloat16)
     embeddings.weight = torch.nn.Parameter(compact, requires_grad=False)
 

@@ -90,6 +90,7 @@ class StanceClassifier:
                 [items[i] for i in chunk],
                 max_length=self.settings.max_length,
                 prefix=self.settings.text_prefix,
+                markers=self.settings.markers,
             )
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
                 logits = self.model(**batch)
@@ -98,8 +99,11 @@ class StanceClassifier:
                 per_item_sentence[i] = sentence[j]
             if batch["target_index"].numel():
                 probs = {name: torch.softmax(logits[name].float(), -1) for name in ("detail", "sentiment")}
-                for n, j in enumerate(batch["target_index"].tolist()):
-                    per_item_targets[chunk[j]].append({name: p[n] for name, p in probs.items()})
+                n = 0  # targets come out in item order, whether items share a row or not
+                for i in chunk:
+                    for _ in items[i].targets:
+                        per_item_targets[i].append({name: p[n] for name, p in probs.items()})
+                        n += 1
         return per_item_targets, per_item_sentence
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:

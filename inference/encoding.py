@@ -4,6 +4,11 @@ A batch holds B sentences; each sentence carries zero or more *targets*, each ta
 more character spans (all mentions of one country in the sentence). The encoder reads each sentence
 once; a target is read from the tokens its spans cover (``target_mask``), so the cost of a sentence
 does not grow with the number of countries it names.
+
+With ``markers`` (a model's ``target_encoding="marked"``) each target instead gets its own row, its
+mentions wrapped in the markers ("the [ Kremlin ] said"), so the encoder itself knows which country is
+asked about: one encoder pass per target rather than per sentence. A sentence's own reading then comes
+from its first row (``sentence_index``).
 """
 
 from __future__ import annotations
@@ -37,19 +42,65 @@ def target_token_mask(offsets: Sequence[tuple[int, int]], spans: Sequence[Span],
     return mask
 
 
+def mark_spans(text: str, spans: Sequence[Span], markers: tuple[str, str]) -> tuple[str, list[Span]]:
+    """``text`` with each span wrapped in ``markers``, and the spans' new positions.
+
+    Overlapping or touching spans are merged first, so markers never nest.
+    """
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    opening, closing = markers
+    parts: list[str] = []
+    moved: list[Span] = []
+    pos = shift = 0
+    for s, e in merged:
+        parts += [text[pos:s], opening, text[s:e], closing]
+        start = s + shift + len(opening)
+        moved.append((start, start + e - s))
+        shift += len(opening) + len(closing)
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts), moved
+
+
+def _rows(
+    items: Sequence[EncodedItem], markers: tuple[str, str] | None
+) -> tuple[list[EncodedItem], list[int]]:
+    """The rows the encoder reads and, per item, the row its sentence reading comes from."""
+    if markers is None:
+        return list(items), list(range(len(items)))
+    rows: list[EncodedItem] = []
+    first: list[int] = []
+    for item in items:
+        first.append(len(rows))
+        if not item.targets:
+            rows.append(EncodedItem(item.text))
+        for spans in item.targets:
+            text, moved = mark_spans(item.text, spans, markers)
+            rows.append(EncodedItem(text, [moved]))
+    return rows, first
+
+
 def encode(
     tokenizer,
     items: Sequence[EncodedItem],
     *,
     max_length: int,
     prefix: str = "",
+    markers: tuple[str, str] | None = None,
 ) -> dict[str, torch.Tensor]:
     """Tokenize ``items`` into tensors for :class:`inference.modeling.StanceModel`.
 
-    Returns ``input_ids``, ``attention_mask`` (B x T), ``target_index`` (N, the sentence of each
-    target) and ``target_mask`` (N x T). A target whose tokens were all truncated away falls back to
-    the whole sentence (``target_truncated`` marks it).
+    Returns ``input_ids``, ``attention_mask`` (R x T, one row per item, or with ``markers`` one per
+    target), ``sentence_index`` (B, the row of each item's sentence reading), ``target_index`` (N, the
+    row of each target) and ``target_mask`` (N x T). A target whose tokens were all truncated away
+    falls back to the whole row (``target_truncated`` marks it).
     """
+    items, sentence_rows = _rows(items, markers)
     texts = [prefix + item.text for item in items]
     batch = tokenizer(
         texts,
@@ -81,6 +132,7 @@ def encode(
     return {
         "input_ids": batch["input_ids"],
         "attention_mask": attention,
+        "sentence_index": torch.tensor(sentence_rows, dtype=torch.long),
         "target_index": torch.tensor(index, dtype=torch.long),
         "target_mask": torch.tensor(masks, dtype=torch.float32).reshape(len(masks), seq_len),
         "target_truncated": torch.tensor(truncated, dtype=torch.bool),

@@ -60,6 +60,9 @@ class ModelSettings:
     dropout: float = 0.1
     head_hidden: int = 0  # 0: the encoder's hidden size
     target_pooling: str = "mean"  # "mean": [span; sentence]; "attention": [span; target-attended; sentence]
+    target_encoding: str = (
+        "shared"  # "shared": one pass per sentence; "marked": one per target, mentions marked
+    )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
@@ -74,9 +77,20 @@ class ModelSettings:
             raise ValueError(
                 f"target_pooling={self.target_pooling!r}; expected one of {list(TARGET_POOLINGS)}"
             )
+        if self.target_encoding not in TARGET_ENCODINGS:
+            raise ValueError(
+                f"target_encoding={self.target_encoding!r}; expected one of {list(TARGET_ENCODINGS)}"
+            )
+
+    @property
+    def markers(self) -> tuple[str, str] | None:
+        """The strings wrapped around a target's mentions, or None when targets share a pass."""
+        return TARGET_MARKERS if self.target_encoding == "marked" else None
 
 
 TARGET_POOLINGS = ("mean", "attention")
+TARGET_ENCODINGS = ("shared", "marked")
+TARGET_MARKERS = ("[ ", " ]")  # single XLM-R pieces ("▁[", "▁]") that leave the mention's own pieces alone
 # Token distance to the nearest mention token -> bucket: 0 (inside), 1, 2, 3, 4-5, 6-8, 9-16, 17-32, 33+.
 DISTANCE_BOUNDARIES = (1, 2, 3, 4, 6, 9, 17, 33)
 
@@ -141,12 +155,16 @@ class StanceModel(nn.Module):
         attention_mask: torch.Tensor,
         target_index: torch.Tensor | None = None,
         target_mask: torch.Tensor | None = None,
+        sentence_index: torch.Tensor | None = None,
         **_: Any,
     ) -> dict[str, torch.Tensor]:
+        """Rows of ``input_ids`` are sentences (or, marked, one per target); ``sentence_index`` picks
+        each sentence's row for ``sentence_detail`` (default: every row is a sentence)."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         weights = attention_mask.to(hidden.dtype)
         sentence = torch.einsum("bt,bth->bh", weights, hidden) / weights.sum(1, keepdim=True).clamp(min=1)
-        out = {"sentence_detail": self.heads["sentence_detail"](self.sentence_proj(self.dropout(sentence)))}
+        own = sentence if sentence_index is None else sentence[sentence_index]
+        out = {"sentence_detail": self.heads["sentence_detail"](self.sentence_proj(self.dropout(own)))}
         if target_index is not None and target_mask is not None and target_index.numel():
             tmask = target_mask.to(hidden.dtype)
             states = hidden[target_index]

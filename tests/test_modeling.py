@@ -10,15 +10,19 @@ import torch
 from tests_helpers import tiny_stance_model
 
 from inference.classifier import StanceClassifier, decode_detail, load_classifier
-from inference.encoding import EncodedItem, encode, target_token_mask
+from inference.encoding import EncodedItem, encode, mark_spans, target_token_mask
 from inference.labels import DETAIL_LABELS, STANCE_LABELS
 from inference.modeling import StanceModel
 
 SENTENCE = "Germany criticised Israel's decision to arrest Spanish activists who had praised Palestine."
 
 
-def _fresh_model(encoder_dir: Path, target_pooling: str = "mean") -> tuple[StanceModel, object]:
-    model, tok = tiny_stance_model(encoder_dir, target_pooling=target_pooling)
+def _fresh_model(
+    encoder_dir: Path, target_pooling: str = "mean", target_encoding: str = "shared"
+) -> tuple[StanceModel, object]:
+    model, tok = tiny_stance_model(
+        encoder_dir, target_pooling=target_pooling, target_encoding=target_encoding
+    )
     if model.target_attention is not None:  # the distance bias starts at zero; make it matter
         torch.nn.init.normal_(model.target_attention.distance_bias.weight, std=1.0)
     return model, tok
@@ -41,6 +45,29 @@ def test_encode_shapes_and_truncation_fallback(tiny_encoder: Path) -> None:
     assert batch["target_mask"].shape == (2, batch["input_ids"].shape[1])
 
 
+def test_mark_spans_wraps_every_mention_and_moves_the_spans() -> None:
+    text = "Russia said Russia and Iran met."
+    marked, spans = mark_spans(text, [(12, 18), (0, 6)], ("[ ", " ]"))
+    assert marked == "[ Russia ] said [ Russia ] and Iran met."
+    assert [marked[s:e] for s, e in spans] == ["Russia", "Russia"]
+    merged, spans = mark_spans(text, [(0, 3), (2, 6)], ("<", ">"))  # overlapping: one pair of markers
+    assert merged == "<Russia> said Russia and Iran met." and spans == [(1, 7)]
+
+
+def test_marked_encoding_gives_each_target_its_own_row(tiny_encoder: Path) -> None:
+    _, tok = _fresh_model(tiny_encoder)
+    items = [EncodedItem(SENTENCE, [[(0, 7)], [(19, 25)]]), EncodedItem("Russia.", [])]
+    batch = encode(tok, items, max_length=64, prefix="query: ", markers=("[ ", " ]"))
+    assert batch["input_ids"].shape[0] == 3  # two marked rows for the first sentence, one plain row
+    assert batch["target_index"].tolist() == [0, 1] and batch["sentence_index"].tolist() == [0, 2]
+    plain = encode(tok, items, max_length=64, prefix="query: ")
+    sentence_tokens = int(plain["attention_mask"][0].sum())
+    assert all(int(batch["attention_mask"][r].sum()) > sentence_tokens for r in (0, 1))  # the markers
+    for row, mention in ((0, "Germany"), (1, "Israel")):  # the mask covers the mention, not its markers
+        masked = batch["input_ids"][row][batch["target_mask"][row] > 0]
+        assert tok.decode(masked).strip() == mention
+
+
 def test_decode_is_hierarchical_and_consistent() -> None:
     probs = torch.tensor([[0.40, 0.35, 0.25, 0.0, 0.0], [0.1, 0.0, 0.0, 0.5, 0.4]])
     a, b = decode_detail(probs)
@@ -53,12 +80,18 @@ def test_decode_is_hierarchical_and_consistent() -> None:
 
 
 @pytest.mark.parametrize(
-    ("encoder_format", "target_pooling"), [("lora", "mean"), ("full", "mean"), ("lora", "attention")]
+    ("encoder_format", "target_pooling", "target_encoding"),
+    [
+        ("lora", "mean", "shared"),
+        ("full", "mean", "shared"),
+        ("lora", "attention", "shared"),
+        ("lora", "attention", "marked"),
+    ],
 )
 def test_save_reload_gives_the_same_predictions(
-    tiny_encoder: Path, tmp_path: Path, encoder_format: str, target_pooling: str
+    tiny_encoder: Path, tmp_path: Path, encoder_format: str, target_pooling: str, target_encoding: str
 ) -> None:
-    model, tok = _fresh_model(tiny_encoder, target_pooling)
+    model, tok = _fresh_model(tiny_encoder, target_pooling, target_encoding)
     clf = StanceClassifier(model, tok, name="mem")
     items = [(SENTENCE, 0, 7), (SENTENCE, 19, 25), (SENTENCE, 81, 90)]
     before = clf.classify_targets(items)
@@ -88,18 +121,23 @@ def test_lora_directory_is_small(tiny_encoder: Path, tmp_path: Path) -> None:
     assert adapter_cfg["base_model_name_or_path"] == str(tiny_encoder)
 
 
-@pytest.mark.parametrize("target_pooling", ["mean", "attention"])
-def test_target_position_drives_the_prediction(tiny_encoder: Path, target_pooling: str) -> None:
-    model, tok = _fresh_model(tiny_encoder, target_pooling)
+ENCODINGS = [("mean", "shared"), ("attention", "shared"), ("mean", "marked")]
+
+
+@pytest.mark.parametrize(("target_pooling", "target_encoding"), ENCODINGS)
+def test_target_position_drives_the_prediction(
+    tiny_encoder: Path, target_pooling: str, target_encoding: str
+) -> None:
+    model, tok = _fresh_model(tiny_encoder, target_pooling, target_encoding)
     clf = StanceClassifier(model, tok, name="mem")
     res = clf.classify_targets([(SENTENCE, 0, 7), (SENTENCE, 19, 25), (SENTENCE, 81, 90)])
     vectors = [tuple(r.scores["detail"].values()) for r in res]
     assert len(set(vectors)) == 3
 
 
-@pytest.mark.parametrize("target_pooling", ["mean", "attention"])
-def test_batch_equals_one_at_a_time(tiny_encoder: Path, target_pooling: str) -> None:
-    model, tok = _fresh_model(tiny_encoder, target_pooling)
+@pytest.mark.parametrize(("target_pooling", "target_encoding"), ENCODINGS)
+def test_batch_equals_one_at_a_time(tiny_encoder: Path, target_pooling: str, target_encoding: str) -> None:
+    model, tok = _fresh_model(tiny_encoder, target_pooling, target_encoding)
     clf = StanceClassifier(model, tok, name="mem", batch_size=4)
     items = [(SENTENCE, 0, 7), ("Russia imposed sanctions on Ukraine.", 0, 6), (SENTENCE, 81, 90)]
     together = clf.classify_targets(items)
@@ -148,3 +186,5 @@ def test_unknown_target_pooling_is_named() -> None:
 
     with pytest.raises(ValueError, match="target_pooling='max'"):
         ModelSettings(target_pooling="max")
+    with pytest.raises(ValueError, match=r"target_encoding='mark'; expected one of \['shared', 'marked'\]"):
+        ModelSettings(target_encoding="mark")

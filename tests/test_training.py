@@ -146,6 +146,27 @@ def test_wrong_types_and_values_are_named(tmp_path: Path, tiny_encoder: Path) ->
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match="model.adapter='qlora'"):
         load_config(path)
+    raw = _config(tmp_path, tiny_encoder)
+    raw["model"]["target_encoding"] = "markers"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(
+        ConfigError, match=r"model.target_encoding='markers'; expected one of \['shared', 'marked'\]"
+    ):
+        load_config(path)
+
+
+def test_marked_targets_train_and_reload(tiny_encoder: Path, tmp_path: Path) -> None:
+    from training.trainer import train
+
+    raw = _config(tmp_path, tiny_encoder, epochs=3)
+    raw["model"]["target_encoding"] = "marked"
+    out = train(build(Config, raw), progress=False)
+    assert "its mentions marked" in (out / "README.md").read_text()
+    items = [(s, a, b) for s, a, b, _ in NEWS_ROWS]
+    first = load_classifier(out, precision="fp32").classify_targets(items)
+    again = load_classifier(out, precision="fp32").classify_targets(items)
+    assert [r.scores for r in first] == [r.scores for r in again]
+    assert load_classifier(out, precision="fp32").settings.target_encoding == "marked"
 
 
 def test_dotted_overrides(tmp_path: Path, tiny_encoder: Path) -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 import torch
 
 
-def tiny_stance_model(encoder_dir: Path, *, seed: int = 0, target_pooling: str = "mean"):
+def tiny_stance_model(
+    encoder_dir: Path, *, seed: int = 0, target_pooling: str = "mean", target_encoding: str = "shared"
+):
     """A LoRA-wrapped tiny StanceModel with non-trivial adapter weights, and its tokenizer."""
     from peft import LoraConfig, get_peft_model
     from transformers import AutoTokenizer
@@ -22,6 +24,10 @@ def tiny_stance_model(encoder_dir: Path, *, seed: int = 0, target_pooling: str =
         if "lora_B" in name:  # LoRA B starts at zero; perturb it so a broken save/load shows
             torch.nn.init.normal_(p, std=0.5)
     settings = ModelSettings(
-        base_encoder=str(encoder_dir), max_length=64, text_prefix="query: ", target_pooling=target_pooling
+        base_encoder=str(encoder_dir),
+        max_length=64,
+        text_prefix="query: ",
+        target_pooling=target_pooling,
+        target_encoding=target_encoding,
     )
     return StanceModel(encoder, settings).eval(), AutoTokenizer.from_pretrained(encoder_dir)

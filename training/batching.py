@@ -92,6 +92,7 @@ def collate(
     *,
     max_length: int,
     prefix: str,
+    markers: tuple[str, str] | None = None,
     weights: ClassWeights | None = None,
 ) -> dict[str, torch.Tensor]:
     """Model inputs plus ``labels_<head>`` and ``weights_<head>`` for the three heads.
@@ -99,7 +100,7 @@ def collate(
     ``weights`` (source -> head -> label -> weight) scales each labelled item's loss.
     """
     items = [EncodedItem(e.text, [t.spans for t in e.targets]) for e in examples]
-    batch = encode(tokenizer, items, max_length=max_length, prefix=prefix)
+    batch = encode(tokenizer, items, max_length=max_length, prefix=prefix, markers=markers)
     for head in ("detail", "sentiment", "sentence_detail"):
         batch[f"weights_{head}"] = _weights(examples, weights, head)
     batch["labels_detail"] = torch.tensor(

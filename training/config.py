@@ -35,6 +35,7 @@ class ModelConfig:
     encoder_dropout: float = 0.0  # inside the encoder; 0 is much faster on CPU, where dropout is costly
     head_hidden: int = 0
     target_pooling: str = "mean"  # "mean" or "attention" (a target-queried attention over the sentence)
+    target_encoding: str = "shared"  # "shared" (one pass per sentence) or "marked" (one per target, marked)
     adapter: str = "lora"  # "lora" (small trained weights) or "full" (fine-tune every weight)
     lora_r: int = 16
     lora_alpha: int = 32
@@ -183,6 +184,14 @@ def _index(part: str, dotted: str, size: int) -> int:
 
 
 def validate(config: Config) -> Config:
+    from inference.modeling import TARGET_ENCODINGS, TARGET_POOLINGS
+
+    for key, value, allowed in (
+        ("target_pooling", config.model.target_pooling, TARGET_POOLINGS),
+        ("target_encoding", config.model.target_encoding, TARGET_ENCODINGS),
+    ):
+        if value not in allowed:
+            raise ConfigError(f"model.{key}={value!r}; expected one of {list(allowed)}")
     if config.model.adapter not in {"lora", "full"}:
         raise ConfigError(f"model.adapter={config.model.adapter!r}; expected 'lora' or 'full'")
     if config.output.encoder_format not in {"lora", "full"}:

@@ -21,7 +21,7 @@ Stance (cooperative / conflictual / neutral), five-way CAMEO/PLOVER detail and s
 countries (or any target span) in news sentences, plus the five-way detail of a whole sentence.
 
 - Base encoder: `{encoder}` ({adapter}), max length {max_length} tokens, prefix `{prefix}`.
-- A target is read as {pooling}; the sentence is encoded once for all its targets.
+- A target is read as {pooling}; {encoding}.
 - Trained {steps} steps ({epochs} epochs) in {minutes:.1f} min; peak memory {rss:.0f} MB.
 - Load it with `inference.load_classifier("path/to/{name}")`; the model shipped in the package loads with
   `inference.load_classifier()`.
@@ -50,6 +50,10 @@ training data and on long, multi-clause sentences.
 """
 
 
+_ENCODING = {
+    "shared": "the sentence is encoded once for all its targets",
+    "marked": "each target gets its own encoder pass with its mentions marked (`[ Russia ]`)",
+}
 _POOLING = {
     "mean": "the mean of its mention tokens next to the sentence mean",
     "attention": (
@@ -79,6 +83,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         max_length=model["max_length"],
         prefix=model["text_prefix"],
         pooling=_POOLING.get(model.get("target_pooling", "mean"), model.get("target_pooling")),
+        encoding=_ENCODING.get(model.get("target_encoding", "shared"), model.get("target_encoding")),
         steps=metrics.get("steps", 0),
         epochs=metrics.get("epochs", 0),
         minutes=metrics.get("train_seconds", 0) / 60,

@@ -68,6 +68,7 @@ def build_model(cfg: ModelConfig):
         dropout=cfg.dropout,
         head_hidden=cfg.head_hidden,
         target_pooling=cfg.target_pooling,
+        target_encoding=cfg.target_encoding,
     )
     return StanceModel(encoder, settings), tokenizer
 
@@ -178,6 +179,7 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
                 examples,
                 max_length=config.model.max_length,
                 prefix=config.model.text_prefix,
+                markers=model.settings.markers,
                 weights=weights,
             )
             with autocast:

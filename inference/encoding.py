@@ -67,12 +67,11 @@ def mark_spans(text: str, spans: Sequence[Span], markers: tuple[str, str]) -> tu
     return "".join(parts), moved
 
 
-def _rows(
-    items: Sequence[EncodedItem], markers: tuple[str, str] | None
+def _marked_rows(
+    items: Sequence[EncodedItem], markers: tuple[str, str]
 ) -> tuple[list[EncodedItem], list[int]]:
-    """The rows the encoder reads and, per item, the row its sentence reading comes from."""
-    if markers is None:
-        return list(items), list(range(len(items)))
+    """One row per target with its mentions marked (one plain row for an item without targets) and,
+    per item, the row its sentence reading comes from."""
     rows: list[EncodedItem] = []
     first: list[int] = []
     for item in items:
@@ -96,11 +95,13 @@ def encode(
     """Tokenize ``items`` into tensors for :class:`inference.modeling.StanceModel`.
 
     Returns ``input_ids``, ``attention_mask`` (R x T, one row per item, or with ``markers`` one per
-    target), ``sentence_index`` (B, the row of each item's sentence reading), ``target_index`` (N, the
-    row of each target) and ``target_mask`` (N x T). A target whose tokens were all truncated away
-    falls back to the whole row (``target_truncated`` marks it).
+    target), ``target_index`` (N, the row of each target) and ``target_mask`` (N x T); with ``markers``
+    also ``sentence_index`` (B, the row of each item's sentence reading). A target whose tokens were all
+    truncated away falls back to the whole row (``target_truncated`` marks it).
     """
-    items, sentence_rows = _rows(items, markers)
+    sentence_rows: list[int] | None = None
+    if markers is not None:
+        items, sentence_rows = _marked_rows(items, markers)
     texts = [prefix + item.text for item in items]
     batch = tokenizer(
         texts,
@@ -129,11 +130,13 @@ def encode(
             index.append(b)
             masks.append(mask)
     seq_len = batch["input_ids"].shape[1]
-    return {
+    out = {
         "input_ids": batch["input_ids"],
         "attention_mask": attention,
-        "sentence_index": torch.tensor(sentence_rows, dtype=torch.long),
         "target_index": torch.tensor(index, dtype=torch.long),
         "target_mask": torch.tensor(masks, dtype=torch.float32).reshape(len(masks), seq_len),
         "target_truncated": torch.tensor(truncated, dtype=torch.bool),
     }
+    if sentence_rows is not None:  # rows are targets: each item's sentence reading is one of them
+        out["sentence_index"] = torch.tensor(sentence_rows, dtype=torch.long)
+    return out

@@ -60,9 +60,8 @@ class ModelSettings:
     dropout: float = 0.1
     head_hidden: int = 0  # 0: the encoder's hidden size
     target_pooling: str = "mean"  # "mean": [span; sentence]; "attention": [span; target-attended; sentence]
-    target_encoding: str = (
-        "shared"  # "shared": one pass per sentence; "marked": one per target, mentions marked
-    )
+    # "shared": one encoder pass per sentence; "marked": one per target, its mentions marked
+    target_encoding: str = "shared"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:

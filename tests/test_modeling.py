@@ -40,7 +40,7 @@ def test_encode_shapes_and_truncation_fallback(tiny_encoder: Path) -> None:
     items = [EncodedItem(SENTENCE, [[(0, 7)], [(19, 25)]]), EncodedItem("Russia.", [])]
     batch = encode(tok, items, max_length=5, prefix="query: ")
     assert batch["input_ids"].shape[0] == 2
-    assert batch["target_index"].tolist() == [0, 0]
+    assert batch["target_index"].tolist() == [0, 0] and "sentence_index" not in batch  # rows are sentences
     assert batch["target_truncated"].tolist() == [False, True]  # "Israel" is past 5 tokens
     assert batch["target_mask"].shape == (2, batch["input_ids"].shape[1])
 

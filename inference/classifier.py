@@ -94,17 +94,21 @@ class StanceClassifier:
             )
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
                 logits = self.model(**batch)
-            sentence = torch.softmax(logits["sentence_detail"].float(), -1)
+            sentence = self._softmax(logits, "sentence_detail")
             for j, i in enumerate(chunk):
                 per_item_sentence[i] = sentence[j]
             if batch["target_index"].numel():
-                probs = {name: torch.softmax(logits[name].float(), -1) for name in ("detail", "sentiment")}
+                probs = {name: self._softmax(logits, name) for name in ("detail", "sentiment")}
                 n = 0  # targets come out in item order, whether items share a row or not
                 for i in chunk:
                     for _ in items[i].targets:
                         per_item_targets[i].append({name: p[n] for name, p in probs.items()})
                         n += 1
         return per_item_targets, per_item_sentence
+
+    def _softmax(self, logits: dict[str, torch.Tensor], head: str) -> torch.Tensor:
+        """Calibrated probabilities: the head's logits over its fitted temperature (1 when none)."""
+        return torch.softmax(logits[head].float() / self.settings.temperatures.get(head, 1.0), -1)
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
         if not probs:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,8 @@ class ModelSettings:
     target_pooling: str = "mean"  # "mean": [span; sentence]; "attention": [span; target-attended; sentence]
     # "shared": one encoder pass per sentence; "marked": one per target, its mentions marked
     target_encoding: str = "shared"
+    # head -> temperature dividing its logits before the softmax (fitted on dev by training; 1 if absent)
+    temperatures: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
@@ -76,6 +78,9 @@ class ModelSettings:
             raise ValueError(
                 f"target_pooling={self.target_pooling!r}; expected one of {list(TARGET_POOLINGS)}"
             )
+        for head, t in self.temperatures.items():
+            if not isinstance(t, int | float) or isinstance(t, bool) or not t > 0:
+                raise ValueError(f"temperatures[{head!r}]={t!r}; a temperature must be a positive number")
         if self.target_encoding not in TARGET_ENCODINGS:
             raise ValueError(
                 f"target_encoding={self.target_encoding!r}; expected one of {list(TARGET_ENCODINGS)}"

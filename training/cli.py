@@ -1,4 +1,4 @@
-"""``diplostance train`` and ``diplostance evaluate``: thin wrappers over typed functions."""
+"""``diplostance train``, ``cv`` and ``evaluate``: thin wrappers over typed functions."""
 
 from __future__ import annotations
 
@@ -46,6 +46,35 @@ def _train(args: argparse.Namespace) -> int:
     config = load_config(args.config, parse_overrides(args.overrides))
     out = train(config)
     print(f"model written to {out}")
+    return 0
+
+
+def register_cv(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "cv",
+        help="the evaluation protocol: k grouped folds x seeds, dev figures as mean ± sd",
+        description=(
+            "Train one model per (fold, seed), each with a grouped fold as dev and the last epoch kept, and print "
+            "every dev figure as mean ± sd over the runs (docs/evaluation-protocol.md). Config keys can be "
+            "overridden as for train. Finished runs in --out are reused, so an interrupted protocol resumes."
+        ),
+    )
+    p.add_argument("config", type=Path, help="YAML config, e.g. configs/default.yaml")
+    p.add_argument("--out", type=Path, required=True, help="folder for the runs and summary.json")
+    p.add_argument("--folds", type=int, default=5, help="grouped folds (default: 5)")
+    p.add_argument(
+        "--seeds", type=int, nargs="+", default=[13, 14, 15], help="one run per seed (default: 13 14 15)"
+    )
+    p.set_defaults(func=_cv, accepts_overrides=True)
+
+
+def _cv(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .protocol import cross_validate
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    config = load_config(args.config, parse_overrides(args.overrides))
+    cross_validate(config, args.out, folds=args.folds, seeds=args.seeds)
     return 0
 
 
@@ -99,4 +128,4 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-__all__ = ["main", "register_evaluate", "register_train"]
+__all__ = ["main", "register_cv", "register_evaluate", "register_train"]

@@ -61,6 +61,12 @@ class SourceConfig:
 class DataConfig:
     shared: str = field(default_factory=lambda: os.environ.get("DIPLOSTANCE_SHARED_DATA", "../shared/data"))
     sources: list[SourceConfig] = field(default_factory=list)
+    # Sentences of one language sharing at least this fraction of word 3-grams share a split group (0: off).
+    group_similarity: float = 0.5
+    folds: int = (
+        0  # > 0: dev is fold `fold` of a fixed `folds`-way partition of the groups (sources without dev_path)
+    )
+    fold: int = 0
 
 
 @dataclass
@@ -78,6 +84,10 @@ class TrainConfig:
     loss_weights: dict[str, float] = field(
         default_factory=lambda: {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0, "stance": 0.0}
     )
+    # "best": keep the epoch with the best dev headline (optimistic on that dev split);
+    # "last": keep the last epoch (an unbiased dev figure, what the evaluation protocol uses)
+    select: str = "best"
+    calibrate: bool = True  # fit a temperature per head on dev (training/calibration.py)
     eval_batch_size: int = 64
     log_every: int = 20
 
@@ -202,6 +212,8 @@ def validate(config: Config) -> Config:
         raise ConfigError("model.adapter='full' trains every weight: set output.encoder_format: full")
     if config.train.epochs <= 0 and not config.train.max_steps:
         raise ConfigError(f"train.epochs={config.train.epochs}; it must be positive")
+    if config.train.select not in {"best", "last"}:
+        raise ConfigError(f"train.select={config.train.select!r}; expected 'best' or 'last'")
     if config.train.batch_size < 1:
         raise ConfigError(f"train.batch_size={config.train.batch_size}; it must be at least 1")
     unknown_losses = set(config.train.loss_weights) - {"detail", "sentiment", "sentence_detail", "stance"}
@@ -220,6 +232,19 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"data.sources[{i}].class_balance={source.class_balance}; it must be >= 0")
         if not 0 <= source.dev_fraction < 1:
             raise ConfigError(f"data.sources[{i}].dev_fraction={source.dev_fraction}; expected 0 <= x < 1")
+    if not 0 <= config.data.group_similarity <= 1:
+        raise ConfigError(
+            f"data.group_similarity={config.data.group_similarity}; expected 0 <= x <= 1 (0: off)"
+        )
+    if config.data.folds < 0 or (config.data.folds and not 0 <= config.data.fold < config.data.folds):
+        raise ConfigError(
+            f"data.folds={config.data.folds}, data.fold={config.data.fold}; expected folds >= 2 and 0 <= fold < folds "
+            "(or folds: 0 to split by dev_fraction)"
+        )
+    if config.data.folds == 1:
+        raise ConfigError(
+            "data.folds=1 leaves nothing to train on; use folds >= 2, or 0 to split by dev_fraction"
+        )
     if not config.data.sources:
         raise ConfigError("data.sources is empty: list at least one training source")
     return config

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 from sklearn.metrics import f1_score
 
@@ -42,6 +43,38 @@ def _macro(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | Non
     return float(f1_score(gold, pred, labels=labels, average="macro", zero_division=0))
 
 
+BOOTSTRAP_SAMPLES = 500
+
+
+def bootstrap_sd(
+    gold: Sequence[str],
+    pred: Sequence[str],
+    labels: Sequence[str] | None = None,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = 0,
+) -> float:
+    """Standard deviation of macro-F1 over ``samples`` resamples (with replacement) of the items.
+
+    How much the figure would move on another draw of a dev set of this size: a dev figure is only worth
+    comparing with another when their gap is large against this. Macro-F1 is computed as sklearn does
+    (zero_division=0, averaged over ``labels`` or over every label in gold or pred).
+    """
+    names = sorted(set(gold) | set(pred)) if labels is None else list(labels)
+    index = {n: i for i, n in enumerate(sorted(set(gold) | set(pred) | set(names)))}
+    k = len(index)
+    g = np.array([index[x] for x in gold])
+    p = np.array([index[x] for x in pred])
+    keep = np.array([index[n] for n in names])
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(g), size=(samples, len(g)))
+    cells = g[draws] * k + p[draws]  # (samples, n)
+    conf = np.stack([np.bincount(row, minlength=k * k) for row in cells]).reshape(samples, k, k)
+    tp = np.diagonal(conf, axis1=1, axis2=2)
+    denom = conf.sum(2) + conf.sum(1)  # gold count + predicted count
+    f1 = np.divide(2 * tp, denom, out=np.zeros(tp.shape, dtype=float), where=denom > 0)
+    return float(f1[:, keep].mean(1).std())
+
+
 def predict(
     classifier: StanceClassifier, examples: Sequence[Example]
 ) -> tuple[list[str], list[list[tuple[str, str]]]]:
@@ -74,18 +107,22 @@ def score_examples(examples: Sequence[Example], sentence_pred, target_pred) -> d
         m: dict[str, Any] = {}
         if b["sd_gold"]:
             m["sentence_detail_f1"] = _macro(b["sd_gold"], b["sd_pred"])
+            m["sentence_detail_f1_sd"] = bootstrap_sd(b["sd_gold"], b["sd_pred"])
             m["n_sentences"] = len(b["sd_gold"])
         if b["d_gold"]:
             m["detail_f1"] = _macro(b["d_gold"], b["d_pred"])
-            m["stance_f1"] = _macro(
-                [DETAIL_TO_STANCE[d] for d in b["d_gold"]], [DETAIL_TO_STANCE[d] for d in b["d_pred"]]
-            )
+            m["detail_f1_sd"] = bootstrap_sd(b["d_gold"], b["d_pred"])
+            stance_gold = [DETAIL_TO_STANCE[d] for d in b["d_gold"]]
+            stance_pred = [DETAIL_TO_STANCE[d] for d in b["d_pred"]]
+            m["stance_f1"] = _macro(stance_gold, stance_pred)
+            m["stance_f1_sd"] = bootstrap_sd(stance_gold, stance_pred)
             m["n_detail_targets"] = len(b["d_gold"])
         if b["s_gold"]:
             m["sentiment_f1"] = _macro(b["s_gold"], b["s_pred"])
-            m["sentiment_pn_f1"] = _macro(
-                b["s_gold"], b["s_pred"], labels=[SENTIMENT_LABELS[0], SENTIMENT_LABELS[2]]
-            )
+            m["sentiment_f1_sd"] = bootstrap_sd(b["s_gold"], b["s_pred"])
+            polar = [SENTIMENT_LABELS[0], SENTIMENT_LABELS[2]]
+            m["sentiment_pn_f1"] = _macro(b["s_gold"], b["s_pred"], labels=polar)
+            m["sentiment_pn_f1_sd"] = bootstrap_sd(b["s_gold"], b["s_pred"], labels=polar)
             m["n_sentiment_targets"] = len(b["s_gold"])
         out[lang] = m
     return out
@@ -135,14 +172,28 @@ def table_rows(results: Mapping[str, Any]) -> list[dict[str, Any]]:
                 if published and published["metric"] == metric:
                     ref = ", ".join(f"{k} {v:.3f}" for k, v in published["figures"].items())
                 rows.append(
-                    {"data": name, "lang": lang, "metric": metric, "ours": metrics[metric], "published": ref}
+                    {
+                        "data": name,
+                        "lang": lang,
+                        "metric": metric,
+                        "ours": metrics[metric],
+                        "sd": metrics.get(f"{metric}_sd"),
+                        "published": ref,
+                    }
                 )
     return rows
 
 
+def format_spread(value: float, sd: float | None) -> str:
+    """``0.947 ± 0.015``, or the bare value when no spread is known."""
+    return f"{value:.3f}" if sd is None else f"{value:.3f} ± {sd:.3f}"
+
+
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    head = f"{'data set':<22} {'lang':<5} {'metric':<20} {'ours':>6}  published"
+    """The table printed by train/evaluate; ``±`` is the bootstrap sd (or the sd over runs, for cv)."""
+    head = f"{'data set':<22} {'lang':<5} {'metric':<20} {'ours':>15}  published"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['data']:<22} {r['lang']:<5} {r['metric']:<20} {r['ours']:>6.3f}  {r['published']}")
+        ours = format_spread(r["ours"], r.get("sd"))
+        lines.append(f"{r['data']:<22} {r['lang']:<5} {r['metric']:<20} {ours:>15}  {r['published']}")
     return "\n".join(lines)

@@ -38,6 +38,7 @@ countries (or any target span) in news sentences, plus the five-way detail of a 
 |---|---|---|---:|---|
 {metric_rows}
 
+{calibration}
 Published figures are on the sets' official test splits (see ../shared/data/README.md); ours are on
 held-out dev splits of the training files, so they are indicative, not a like-for-like comparison.
 
@@ -63,6 +64,23 @@ _POOLING = {
 }
 
 
+def _calibration_section(report: dict[str, Any] | None) -> str:
+    """The temperatures and expected calibration error before/after (empty when not calibrated)."""
+    if not report:
+        return ""
+    rows = "\n".join(
+        f"| {head} | {r['temperature']:.2f} | {r['ece_before']:.3f} | {r['ece_after']:.3f} | {r['n']} |"
+        for head, r in report.items()
+    )
+    return (
+        "## Calibration\n\n"
+        "Each head's logits are divided by a temperature fitted on the dev splits, so `scores` read as\n"
+        "probabilities. Expected calibration error (15 bins) on dev, after = cross-fitted on halves of dev:\n\n"
+        "| head | temperature | ECE before | ECE after | n |\n|---|---:|---:|---:|---:|\n"
+        f"{rows}\n\n"
+    )
+
+
 def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, Any]) -> Path:
     model = config["model"]
     dev = metrics.get("dev", {})
@@ -77,6 +95,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         for r in table_rows(dev)
     )
     text = _TEMPLATE.format(
+        calibration=_calibration_section(metrics.get("calibration")),
         languages=", ".join(langs),
         encoder=model["encoder"],
         adapter="LoRA adapter" if config["output"]["encoder_format"] == "lora" else "full fine-tuning",

@@ -24,6 +24,7 @@ from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
 from inference.modeling import ModelSettings, StanceModel, load_encoder
 
 from .batching import IGNORE, class_weights, collate, epoch_mixture, length_bucketed_batches, steps_per_epoch
+from .calibration import calibrate_model
 from .config import Config, ModelConfig
 from .data import SourceData, load_sources
 from .evaluation import evaluate, format_table, headline, table_rows
@@ -167,6 +168,7 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     logger.info("training %d steps (%d per epoch) on %s", total_steps, per_epoch, ", ".join(data))
 
     history: list[dict[str, Any]] = []
+    epoch_dev: list[dict[str, Any]] = []
     best: tuple[float, dict[str, torch.Tensor], dict[str, Any]] | None = None
     step, epoch = 0, 0
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.train.bf16)
@@ -203,7 +205,8 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         results = evaluate(classifier, dev_sets(data))
         score = headline(results)
         logger.info("epoch %d (step %d): dev headline %.4f", epoch, step, score)
-        if best is None or score > best[0]:
+        epoch_dev.append({"epoch": epoch, "step": step, "headline": score, "dev": results})
+        if best is None or score > best[0] or config.train.select == "last":
             best = (score, _trainable_state(model), results)
         model.train()
     bar.close()
@@ -212,9 +215,19 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         raise RuntimeError("training ran no epoch")
     model.load_state_dict(best[1], strict=False)
     model.eval()
+    calibration = None
+    if config.train.calibrate:
+        dev_examples = [e for _, examples in dev_sets(data).values() for e in examples]
+        calibration = calibrate_model(model, tokenizer, dev_examples, bf16=config.train.bf16)
+        logger.info("calibrated temperatures %s", model.settings.temperatures)
+        results = evaluate(classifier, dev_sets(data))  # what the shipped, calibrated model reads
+        best = (headline(results), best[1], results)
     metrics = {
         "dev": best[2],
         "headline": best[0],
+        "select": config.train.select,
+        "calibration": calibration,
+        "epoch_dev": epoch_dev,
         "steps": step,
         "epochs": epoch,
         "train_seconds": round(time.time() - started, 1),

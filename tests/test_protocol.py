@@ -1,0 +1,191 @@
+"""The evaluation protocol: leak-proof groups, grouped folds, spreads, cross-validation, calibration."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+from training.calibration import calibrate, expected_calibration_error, fit_temperature
+from training.config import Config, ConfigError, build, load_config
+from training.data import in_fold, load_sources
+from training.evaluation import _macro, bootstrap_sd, format_table
+from training.examples import Example
+from training.grouping import merge_near_duplicates, near_duplicate_pairs, normalise
+from training.protocol import run_plan, summarise, summary_rows
+
+WIRE = (
+    "Russian forces shelled the eastern city of Kharkiv overnight, killing three civilians, officials said."
+)
+
+
+def test_normalise_and_near_duplicates() -> None:
+    assert normalise("  Égypte’s  FM: «Talks»!") == normalise("egypte s fm talks")
+    texts = [
+        WIRE,
+        "Russian forces shelled the eastern city of Kharkiv overnight, killing three civilians.",  # edited copy
+        "RUSSIAN FORCES SHELLED THE EASTERN CITY OF KHARKIV OVERNIGHT, KILLING THREE CIVILIANS, OFFICIALS SAID",
+        "France and Germany signed a new energy agreement in Berlin on Tuesday.",  # unrelated
+    ]
+    pairs = near_duplicate_pairs(texts, 0.5)
+    assert (0, 1) in pairs and (0, 2) in pairs and (1, 2) in pairs
+    assert not any(3 in p for p in pairs)
+
+
+def test_merge_binds_translations_through_the_reader_groups() -> None:
+    ex = [
+        Example(id="a-en", source="un", lang="en", text=WIRE, group="row1"),
+        Example(
+            id="a-es", source="un", lang="es", text="Las fuerzas rusas bombardearon Járkov.", group="row1"
+        ),
+        Example(id="b-en", source="cameo", lang="en", text=WIRE.replace("three", "four"), group="c7"),
+        Example(id="c-en", source="cameo", lang="en", text="Japan and India held talks.", group="c8"),
+    ]
+    assert merge_near_duplicates(ex, 0.5) == 1
+    assert ex[0].group == ex[1].group == ex[2].group  # the Spanish row follows its English twin
+    assert ex[3].group == "c8"
+
+
+def test_folds_partition_the_groups() -> None:
+    groups = [f"g{i}" for i in range(400)]
+    sides = [[g for g in groups if in_fold(g, 5, k)] for k in range(5)]
+    assert sorted(g for side in sides for g in side) == sorted(groups)
+    assert all(50 <= len(side) <= 110 for side in sides)
+
+
+def _tsv(path: Path, rows: list[tuple[str, int]]) -> Path:
+    path.write_bytes("".join(f"{s}\t{label}\r\n" for s, label in rows).encode())
+    return path
+
+
+def test_no_group_straddles_train_and_dev(tmp_path: Path) -> None:
+    rows = [
+        (f"Country {i} signed agreement number {i} with its neighbour about trade.", i % 5) for i in range(60)
+    ]
+    a = _tsv(tmp_path / "a.tsv", rows)
+    # b repeats a's sentences, lightly edited: a near-copy on b's dev side must not be trained on from a
+    b = _tsv(tmp_path / "b.tsv", [(s.replace("signed", "has signed"), y) for s, y in rows])
+    cfg = build(
+        Config,
+        {
+            "data": {
+                "folds": 3,
+                "fold": 1,
+                "sources": [
+                    {"name": "a", "kind": "cameo", "path": str(a), "options": {"ner_path": None}},
+                    {"name": "b", "kind": "cameo", "path": str(b), "options": {"ner_path": None}},
+                ],
+            }
+        },
+    )
+    data = load_sources(cfg)
+    dev = {e.group for sd in data.values() for e in sd.dev}
+    train = {e.group for sd in data.values() for e in sd.train}
+    assert dev and train and not dev & train
+    assert {normalise(e.text) for e in data["a"].dev}  # fold 1 of 3 holds something
+    # without grouping, the edited copies would be split independently and leak
+    cfg.data.group_similarity = 0
+    data = load_sources(cfg)
+    a_dev_texts = {e.text for e in data["a"].dev}
+    b_train_twins = {e.text.replace("has signed", "signed") for e in data["b"].train}
+    assert a_dev_texts & b_train_twins
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"data.folds": "1"}, "folds=1"),
+        ({"data.folds": "5", "data.fold": "5"}, "0 <= fold < folds"),
+        ({"data.group_similarity": "1.5"}, "group_similarity=1.5"),
+        ({"train.select": "best_of_dev"}, "train.select='best_of_dev'; expected 'best' or 'last'"),
+    ],
+)
+def test_protocol_config_errors_name_the_value(overrides: dict[str, str], match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        load_config(Path(__file__).resolve().parents[1] / "configs/default.yaml", overrides)
+
+
+def test_bootstrap_sd_matches_resampled_macro_f1() -> None:
+    rng = random.Random(1)
+    labels = ["a", "b", "c"]
+    gold = [rng.choice(labels) for _ in range(200)]
+    pred = [g if rng.random() < 0.7 else rng.choice(labels) for g in gold]
+    sd = bootstrap_sd(gold, pred, samples=400)
+    # the same resampling done slowly with sklearn's macro-F1
+    import numpy as np
+
+    draws = np.random.default_rng(0).integers(0, len(gold), size=(400, len(gold)))
+    slow = [_macro([gold[i] for i in d], [pred[i] for i in d]) for d in draws]
+    assert sd == pytest.approx(float(np.std(slow)), abs=1e-9)
+    assert 0.01 < sd < 0.08
+    assert bootstrap_sd(gold, gold) == 0.0
+
+
+def test_summary_is_mean_and_sd_over_runs() -> None:
+    runs = [
+        {
+            "cameo": {
+                "kind": "cameo",
+                "by_lang": {"all": {"sentence_detail_f1": v}, "en": {"sentence_detail_f1": v}},
+            }
+        }
+        for v in (0.80, 0.84, 0.82)
+    ]
+    summary = summarise(runs)
+    entry = summary["cameo"]["by_lang"]["all"]["sentence_detail_f1"]
+    assert entry["mean"] == pytest.approx(0.82) and entry["sd"] == pytest.approx(0.02) and entry["n"] == 3
+    table = format_table(summary_rows(summary))
+    assert "0.820 ± 0.020" in table and "ConfliBERT 0.880" in table
+    assert run_plan(3, [13, 14, 15, 16]) == [(0, 13), (1, 14), (2, 15), (0, 16)]
+    with pytest.raises(ConfigError, match="folds=1"):
+        run_plan(1, [13])
+
+
+def test_temperature_recovers_an_overconfident_head() -> None:
+    torch.manual_seed(0)
+    true_logits = torch.randn(4000, 5) * 2
+    labels = torch.distributions.Categorical(logits=true_logits).sample()
+    overconfident = true_logits * 3  # what fine-tuning does: the right ranking, too sharp
+    assert fit_temperature(overconfident, labels) == pytest.approx(3.0, rel=0.1)
+    before = expected_calibration_error(torch.softmax(overconfident, -1), labels)
+    temperatures, report = calibrate({"detail": (overconfident, labels, torch.arange(4000) % 2)})
+    assert temperatures["detail"] == pytest.approx(3.0, rel=0.1)
+    assert report["detail"]["ece_before"] == pytest.approx(before)
+    assert report["detail"]["ece_after"] < before / 3
+    assert report["stance"]["ece_after"] < report["stance"]["ece_before"]
+
+
+def test_trained_model_is_calibrated_and_keeps_its_decisions(tiny_encoder: Path, tmp_path: Path) -> None:
+    from test_training import CAMEO_ROWS, _config
+
+    from inference.classifier import load_classifier
+    from training.trainer import train
+
+    raw = _config(tmp_path, tiny_encoder, epochs=4)
+    out = train(build(Config, raw), progress=False)
+    config = json.loads((out / "config.json").read_text())
+    temperatures = config["diplostance"]["temperatures"]
+    # the fixture labels sentences (CAMEO) and target sentiment (NewsMTSC), no target detail
+    assert set(temperatures) == {"sentiment", "sentence_detail"}
+    assert all(0.25 <= t <= 8 for t in temperatures.values())
+    assert "## Calibration" in (out / "README.md").read_text()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["calibration"]["sentence_detail"]["n"] == len(CAMEO_ROWS)
+
+    sentences = [s for s, _ in CAMEO_ROWS]
+    calibrated = load_classifier(out, precision="fp32").classify_sentences(sentences)
+    config["diplostance"]["temperatures"] = {}
+    (out / "config.json").write_text(json.dumps(config))
+    raw_clf = load_classifier(out, precision="fp32")
+    uncalibrated = raw_clf.classify_sentences(sentences)
+    # temperature scaling keeps the argmax of the five-way detail head
+    for c, u in zip(calibrated, uncalibrated, strict=True):
+        assert max(c.scores["detail"], key=c.scores["detail"].get) == max(
+            u.scores["detail"], key=u.scores["detail"].get
+        )
+    t = temperatures["sentence_detail"]
+    if abs(t - 1) > 0.05:
+        assert [c.scores["detail"] for c in calibrated] != [u.scores["detail"] for u in uncalibrated]

@@ -1,0 +1,151 @@
+"""Temperature scaling per head, fitted on the dev splits (Guo et al., 2017).
+
+A fine-tuned classifier is over-confident: its top probability is higher than its accuracy. Dividing a
+head's logits by one temperature ``T`` (fitted to minimise the dev negative log-likelihood) leaves the
+head's argmax unchanged and makes ``scores`` read as probabilities. The temperatures are stored in the
+model directory (``config.json`` -> ``diplostance.temperatures``) and applied by the classifier.
+
+The expected calibration error (ECE: 15 equal-width bins of the top probability, the mean |accuracy -
+confidence| weighted by bin size) is reported before and after. "After" is cross-fitted: each half of the
+dev groups is scored with the temperature fitted on the other half, so the figure is not flattered by
+fitting and scoring on the same items; the shipped temperature is then fitted on all of dev.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+
+from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
+from inference.modeling import StanceModel
+
+from .batching import IGNORE, collate
+from .examples import Example
+
+HEADS = ("detail", "sentiment", "sentence_detail")
+_GRID = torch.exp(torch.linspace(math.log(0.25), math.log(8.0), 241))
+_STANCE_GROUPS = [[i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == s] for s in STANCE_LABELS]
+
+
+@torch.inference_mode()
+def collect_logits(
+    model: StanceModel,
+    tokenizer: Any,
+    examples: Sequence[Example],
+    *,
+    batch_size: int = 64,
+    bf16: bool = False,
+) -> dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """head -> (logits, labels, half) over every labelled item of ``examples`` (``half``: 0/1 by group)."""
+    out: dict[str, list[list[torch.Tensor]]] = {h: [[], [], []] for h in HEADS}
+    was_training = model.training
+    model.eval()
+    try:
+        for start in range(0, len(examples), batch_size):
+            chunk = list(examples[start : start + batch_size])
+            batch = collate(
+                tokenizer,
+                chunk,
+                max_length=model.settings.max_length,
+                prefix=model.settings.text_prefix,
+                markers=model.settings.markers,
+            )
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(**batch)
+            sentence_half = torch.tensor([_half(e.group) for e in chunk])
+            target_half = torch.tensor([_half(e.group) for e in chunk for _ in e.targets], dtype=torch.long)
+            for head in HEADS:
+                if head not in logits:
+                    continue
+                labels = batch[f"labels_{head}"]
+                keep = labels != IGNORE
+                half = sentence_half if head == "sentence_detail" else target_half
+                out[head][0].append(logits[head].float()[keep])
+                out[head][1].append(labels[keep])
+                out[head][2].append(half[keep])
+    finally:
+        model.train(was_training)
+    return {
+        h: (torch.cat(v[0]), torch.cat(v[1]), torch.cat(v[2]))
+        for h, v in out.items()
+        if v[0] and sum(len(x) for x in v[1])
+    }
+
+
+def _half(group: str) -> int:
+    return hashlib.sha1(f"calibration:{group}".encode()).digest()[0] & 1
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """The grid temperature (0.25..8, log-spaced) with the lowest mean negative log-likelihood."""
+    if not len(labels):
+        return 1.0
+    nll = torch.stack(
+        [torch.nn.functional.cross_entropy(logits / t, labels) for t in _GRID]  # (grid,)
+    )
+    return round(float(_GRID[int(nll.argmin())]), 4)
+
+
+def expected_calibration_error(probs: torch.Tensor, labels: torch.Tensor, bins: int = 15) -> float:
+    """ECE of the top probability against accuracy, ``bins`` equal-width bins."""
+    if not len(labels):
+        return 0.0
+    confidence, predicted = probs.max(-1)
+    correct = (predicted == labels).float()
+    edges = torch.linspace(0, 1, bins + 1)
+    ece = torch.zeros(())
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > lo) & (confidence <= hi)
+        if inside.any():
+            ece += inside.float().mean() * (correct[inside].mean() - confidence[inside].mean()).abs()
+    return float(ece)
+
+
+def _stance(probs: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Detail probabilities summed per stance, and the stance of each detail label."""
+    grouped = torch.stack([probs[:, idx].sum(1) for idx in _STANCE_GROUPS], dim=1)
+    of_detail = torch.tensor([STANCE_LABELS.index(DETAIL_TO_STANCE[d]) for d in DETAIL_LABELS])
+    return grouped, of_detail[labels]
+
+
+def calibrate(
+    collected: Mapping[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Temperatures per head (fitted on all of dev) and a report: ECE before / after (cross-fitted), n."""
+    temperatures: dict[str, float] = {}
+    report: dict[str, dict[str, float]] = {}
+    for head, (logits, labels, half) in collected.items():
+        temperatures[head] = fit_temperature(logits, labels)
+        scaled = torch.empty_like(logits)
+        for side in (0, 1):
+            fit_on, score_on = half != side, half == side
+            t = fit_temperature(logits[fit_on], labels[fit_on]) if fit_on.any() else 1.0
+            scaled[score_on] = logits[score_on] / t
+        before, after = torch.softmax(logits, -1), torch.softmax(scaled, -1)
+        report[head] = {
+            "temperature": temperatures[head],
+            "ece_before": expected_calibration_error(before, labels),
+            "ece_after": expected_calibration_error(after, labels),
+            "n": len(labels),
+        }
+        if head == "detail":
+            report["stance"] = {
+                "temperature": temperatures[head],
+                "ece_before": expected_calibration_error(*_stance(before, labels)),
+                "ece_after": expected_calibration_error(*_stance(after, labels)),
+                "n": len(labels),
+            }
+    return temperatures, report
+
+
+def calibrate_model(
+    model: StanceModel, tokenizer: Any, dev: Sequence[Example], *, bf16: bool = False
+) -> dict[str, dict[str, float]]:
+    """Fit and set ``model.settings.temperatures`` on ``dev``; return the ECE report."""
+    temperatures, report = calibrate(collect_logits(model, tokenizer, dev, bf16=bf16))
+    model.settings.temperatures = temperatures
+    return report

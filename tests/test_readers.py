@@ -323,6 +323,23 @@ def test_rusentne(tmp_path: Path) -> None:
         rusentne.read(path, entity_tags="COUNTRY")
 
 
+def test_rusentne_format_folder_per_language(tmp_path: Path) -> None:
+    folder = tmp_path / "sentiment"
+    folder.mkdir()
+    write(folder / "ru.tsv", [RU_HEADER, "Россия ввела санкции против Украины.\tРоссия\tCOUNTRY\t0\t6\t-1"])
+    write(
+        folder / "uk.tsv", [RU_HEADER, "Україна подякувала Польщі за допомогу.\tПольщі\tCOUNTRY\t19\t25\t1"]
+    )
+    result = rusentne.read(folder)
+    assert [(e.id, e.lang, spanned(e)) for e in result.examples] == [
+        ("rusentne:ru:2", "ru", ["Россия"]),
+        ("rusentne:uk:2", "uk", ["Польщі"]),
+    ]
+    (folder / "ru.tsv").unlink(), (folder / "uk.tsv").unlink()
+    with pytest.raises(FileNotFoundError, match="no \\*.tsv files"):
+        rusentne.read(folder)
+
+
 # --- own ------------------------------------------------------------------------------------
 
 

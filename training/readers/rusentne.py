@@ -26,25 +26,32 @@ def sentence_group(text: str) -> str:
 
 
 def read(path: str | Path, *, entity_tags: Iterable[str] | None = None) -> ReadResult:
-    """Read the TSV; ``entity_tags`` keeps only rows with those tags (e.g. ``["COUNTRY"]``; None: all)."""
+    """Read the TSV, or every ``*.tsv`` of a directory in name order (the project's own files in this
+    format, ``data/sentiment/train/{ru,uk}.tsv``: a file named by a two-letter code is in that language,
+    any other is Russian). ``entity_tags`` keeps only rows with those tags (e.g. ``["COUNTRY"]``; None: all)."""
     p = require_path(path, SOURCE)
     if isinstance(entity_tags, str):
         raise TypeError(f"entity_tags must be a list of tags, not the string {entity_tags!r}")
     keep = None if entity_tags is None else set(entity_tags)
+    files = sorted(p.glob("*.tsv")) if p.is_dir() else [p]
+    if not files:
+        raise FileNotFoundError(f"no *.tsv files in {p}; check the data.sources[*].path setting")
     bad: list[BadRow] = []
     examples: list[Example] = []
-    lines = iter_lines(p, SOURCE, bad)
-    check_header(p, next(lines, None), HEADER)
-    for number, line in lines:
-        example, tag_or_reason = _row(line, f"{SOURCE}:{p.stem}:{number}")
-        if example is None:
-            bad.append(BadRow(SOURCE, str(p), number, tag_or_reason))
-        elif keep is None or tag_or_reason in keep:
-            examples.append(example)
+    for file in files:
+        lang = file.stem if len(file.stem) == 2 and file.stem.isalpha() else "ru"
+        lines = iter_lines(file, SOURCE, bad)
+        check_header(file, next(lines, None), HEADER)
+        for number, line in lines:
+            example, tag_or_reason = _row(line, f"{SOURCE}:{file.stem}:{number}", lang)
+            if example is None:
+                bad.append(BadRow(SOURCE, str(file), number, tag_or_reason))
+            elif keep is None or tag_or_reason in keep:
+                examples.append(example)
     return ReadResult(examples, bad)
 
 
-def _row(line: str, ex_id: str) -> tuple[Example | None, str]:
+def _row(line: str, ex_id: str, lang: str = "ru") -> tuple[Example | None, str]:
     """(the example, its entity tag) or (None, why the row is bad)."""
     try:
         fields = split_tsv(line)
@@ -74,6 +81,6 @@ def _row(line: str, ex_id: str) -> tuple[Example | None, str]:
         start, end = moved, moved + len(entity)
     target = Target(spans=[(start, end)], sentiment=LABELS[raw_label.strip()])
     example = Example(
-        id=ex_id, source=SOURCE, lang="ru", text=text, targets=[target], group=sentence_group(text)
+        id=ex_id, source=SOURCE, lang=lang, text=text, targets=[target], group=sentence_group(text)
     )
     return example, tag.strip()

@@ -107,8 +107,13 @@ class StanceClassifier:
         return per_item_targets, per_item_sentence
 
     def _softmax(self, logits: dict[str, torch.Tensor], head: str) -> torch.Tensor:
-        """Calibrated probabilities: the head's logits over its fitted temperature (1 when none)."""
-        return torch.softmax(logits[head].float() / self.settings.temperatures.get(head, 1.0), -1)
+        """Calibrated probabilities: the head's logits over its fitted temperature (1 when none), plus its
+        fitted per-class shift (a decision threshold; none by default)."""
+        scaled = logits[head].float() / self.settings.temperatures.get(head, 1.0)
+        shift = self.settings.logit_shift.get(head)
+        if shift is not None:
+            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype)
+        return torch.softmax(scaled, -1)
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
         if not probs:

@@ -64,6 +64,8 @@ class ModelSettings:
     target_encoding: str = "shared"
     # head -> temperature dividing its logits before the softmax (fitted on dev by training; 1 if absent)
     temperatures: dict[str, float] = field(default_factory=dict)
+    # head -> per-class shift added to the tempered logits (a decision threshold fitted on dev; 0 if absent)
+    logit_shift: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
@@ -81,6 +83,11 @@ class ModelSettings:
         for head, t in self.temperatures.items():
             if not isinstance(t, int | float) or isinstance(t, bool) or not t > 0:
                 raise ValueError(f"temperatures[{head!r}]={t!r}; a temperature must be a positive number")
+        for head, shift in self.logit_shift.items():
+            if not isinstance(shift, list) or not all(isinstance(x, int | float) for x in shift):
+                raise ValueError(
+                    f"logit_shift[{head!r}]={shift!r}; expected a list of numbers, one per label"
+                )
         if self.target_encoding not in TARGET_ENCODINGS:
             raise ValueError(
                 f"target_encoding={self.target_encoding!r}; expected one of {list(TARGET_ENCODINGS)}"

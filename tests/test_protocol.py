@@ -189,3 +189,31 @@ def test_trained_model_is_calibrated_and_keeps_its_decisions(tiny_encoder: Path,
     t = temperatures["sentence_detail"]
     if abs(t - 1) > 0.05:
         assert [c.scores["detail"] for c in calibrated] != [u.scores["detail"] for u in uncalibrated]
+
+
+def test_neutral_shift_trades_neutral_recall_for_polar_precision() -> None:
+    from training.calibration import fit_neutral_shift, polarity_report
+
+    torch.manual_seed(0)
+    n = 3000
+    labels = torch.multinomial(torch.tensor([0.15, 0.7, 0.15]), n, replacement=True)
+    logits = torch.randn(n, 3)
+    logits[torch.arange(n), labels] += 1.5
+    logits[:, 1] -= 1.0  # a model that under-predicts neutral: polar precision suffers
+    shift = fit_neutral_shift(logits, labels)
+    assert 0.3 <= shift <= 2.0
+    report = polarity_report(logits, labels, torch.arange(n) % 2)
+    assert report["neutral_shift"] == shift
+    assert report["pn_f1_after"] > report["pn_f1_before"] + 0.02
+    # the decision, not the logits' offset, is what is fitted: a model whose neutral logit already sits
+    # one higher needs a shift one lower
+    assert fit_neutral_shift(logits + torch.tensor([0.0, 1.0, 0.0]), labels) == pytest.approx(
+        shift - 1, abs=0.051
+    )
+
+
+def test_polarity_source_must_name_a_source() -> None:
+    with pytest.raises(ConfigError, match="train.polarity_source='rusent' is not a source name"):
+        load_config(
+            Path(__file__).resolve().parents[1] / "configs/default.yaml", {"train.polarity_source": "rusent"}
+        )

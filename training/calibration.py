@@ -142,10 +142,66 @@ def calibrate(
     return temperatures, report
 
 
+_SHIFTS = torch.arange(-1.0, 2.0001, 0.05)
+
+
+def _pn_macro_f1(pred: torch.Tensor, labels: torch.Tensor, polar: tuple[int, int]) -> float:
+    f1s = []
+    for c in polar:
+        tp = int(((pred == c) & (labels == c)).sum())
+        denom = int((pred == c).sum() + (labels == c).sum())
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return sum(f1s) / len(f1s)
+
+
+def fit_neutral_shift(
+    logits: torch.Tensor, labels: torch.Tensor, *, neutral: int = 1, polar: tuple[int, int] = (0, 2)
+) -> float:
+    """The shift added to the neutral logit (-1..2, step 0.05) that maximises macro-F1 over the polar
+    classes (RuSentNE's metric); ties go to the shift closest to 0."""
+    best, best_f1 = 0.0, -1.0
+    for shift in sorted(_SHIFTS.tolist(), key=abs):
+        shifted = logits.clone()
+        shifted[:, neutral] += shift
+        f1 = _pn_macro_f1(shifted.argmax(-1), labels, polar)
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = round(shift, 2), f1
+    return best
+
+
+def polarity_report(logits: torch.Tensor, labels: torch.Tensor, half: torch.Tensor) -> dict[str, float]:
+    """The neutral shift fitted on all items, and pos/neg macro-F1 without it and cross-fitted with it."""
+    shifted = logits.clone()
+    for side in (0, 1):
+        fit_on, score_on = half != side, half == side
+        shift = fit_neutral_shift(logits[fit_on], labels[fit_on]) if fit_on.any() else 0.0
+        shifted[score_on, 1] += shift
+    return {
+        "neutral_shift": fit_neutral_shift(logits, labels),
+        "pn_f1_before": _pn_macro_f1(logits.argmax(-1), labels, (0, 2)),
+        "pn_f1_after": _pn_macro_f1(shifted.argmax(-1), labels, (0, 2)),
+        "n": len(labels),
+    }
+
+
 def calibrate_model(
-    model: StanceModel, tokenizer: Any, dev: Sequence[Example], *, bf16: bool = False
+    model: StanceModel,
+    tokenizer: Any,
+    dev: Sequence[Example],
+    *,
+    bf16: bool = False,
+    polarity_dev: Sequence[Example] = (),
 ) -> dict[str, dict[str, float]]:
-    """Fit and set ``model.settings.temperatures`` on ``dev``; return the ECE report."""
+    """Fit and set ``model.settings.temperatures`` on ``dev``; with ``polarity_dev``, also the sentiment
+    head's neutral shift (``model.settings.logit_shift``) on those examples. Returns the report."""
     temperatures, report = calibrate(collect_logits(model, tokenizer, dev, bf16=bf16))
     model.settings.temperatures = temperatures
+    model.settings.logit_shift = {}
+    if polarity_dev:
+        logits, labels, half = collect_logits(model, tokenizer, polarity_dev, bf16=bf16)["sentiment"]
+        polarity = polarity_report(logits / temperatures.get("sentiment", 1.0), labels, half)
+        report["sentiment_polarity"] = polarity
+        shift = [0.0] * logits.shape[1]
+        shift[1] = polarity["neutral_shift"]
+        model.settings.logit_shift = {"sentiment": shift}
     return report

@@ -88,6 +88,8 @@ class TrainConfig:
     # "last": keep the last epoch (an unbiased dev figure, what the evaluation protocol uses)
     select: str = "best"
     calibrate: bool = True  # fit a temperature per head on dev (training/calibration.py)
+    # a source whose dev set fits the sentiment head's neutral shift (RuSentNE's polarity decision); "" = none
+    polarity_source: str = ""
     eval_batch_size: int = 64
     log_every: int = 20
 
@@ -223,6 +225,10 @@ def validate(config: Config) -> Config:
             "known: detail, sentiment, sentence_detail, stance"
         )
     names = [s.name for s in config.data.sources]
+    if config.train.polarity_source and config.train.polarity_source not in names:
+        raise ConfigError(
+            f"train.polarity_source={config.train.polarity_source!r} is not a source name; sources: {names}"
+        )
     for i, source in enumerate(config.data.sources):
         if not source.name or not source.kind or not source.path:
             raise ConfigError(f"data.sources[{i}] needs name, kind and path (got {source.name!r})")

@@ -71,13 +71,24 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
     rows = "\n".join(
         f"| {head} | {r['temperature']:.2f} | {r['ece_before']:.3f} | {r['ece_after']:.3f} | {r['n']} |"
         for head, r in report.items()
+        if "temperature" in r
+    )
+    polarity = report.get("sentiment_polarity")
+    polarity_text = (
+        ""
+        if not polarity
+        else (
+            f"The sentiment head's neutral logit is shifted by {polarity['neutral_shift']:+.2f} (fitted on "
+            f"{polarity['n']} dev targets of the polarity source to maximise positive/negative macro-F1: "
+            f"{polarity['pn_f1_before']:.3f} without, {polarity['pn_f1_after']:.3f} with, cross-fitted).\n\n"
+        )
     )
     return (
         "## Calibration\n\n"
         "Each head's logits are divided by a temperature fitted on the dev splits, so `scores` read as\n"
         "probabilities. Expected calibration error (15 bins) on dev, after = cross-fitted on halves of dev:\n\n"
         "| head | temperature | ECE before | ECE after | n |\n|---|---:|---:|---:|---:|\n"
-        f"{rows}\n\n"
+        f"{rows}\n\n{polarity_text}"
     )
 
 

@@ -218,8 +218,17 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     calibration = None
     if config.train.calibrate:
         dev_examples = [e for _, examples in dev_sets(data).values() for e in examples]
-        calibration = calibrate_model(model, tokenizer, dev_examples, bf16=config.train.bf16)
-        logger.info("calibrated temperatures %s", model.settings.temperatures)
+        polarity = config.train.polarity_source  # validated by load_config
+        calibration = calibrate_model(
+            model,
+            tokenizer,
+            dev_examples,
+            bf16=config.train.bf16,
+            polarity_dev=data[polarity].dev if polarity else (),
+        )
+        logger.info(
+            "calibrated: temperatures %s, shifts %s", model.settings.temperatures, model.settings.logit_shift
+        )
         results = evaluate(classifier, dev_sets(data))  # what the shipped, calibrated model reads
         best = (headline(results), best[1], results)
     metrics = {

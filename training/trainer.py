@@ -217,7 +217,8 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     model.eval()
     calibration = None
     if config.train.calibrate:
-        dev_examples = [e for _, examples in dev_sets(data).values() for e in examples]
+        # the trained sources' dev sets: an evaluation-only source (train: false) is another distribution
+        dev_examples = [e for sd in data.values() if sd.config.train for e in sd.dev]
         polarity = config.train.polarity_source  # validated by load_config
         calibration = calibrate_model(
             model,

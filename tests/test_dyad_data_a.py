@@ -46,7 +46,7 @@ def _records(path: Path) -> list[dict]:
 def _line_errors(rec: dict, split: str, lang: str) -> list[str]:
     errs = []
     keys = set(rec)
-    if not REQUIRED <= keys or keys - REQUIRED - OPTIONAL:
+    if not keys >= REQUIRED or keys - REQUIRED - OPTIONAL:
         missing, extra = sorted(REQUIRED - keys), sorted(keys - REQUIRED - OPTIONAL)
         return [f"keys: missing {missing}, unexpected {extra}"]
     if rec["lang"] != lang:
@@ -65,7 +65,9 @@ def _line_errors(rec: dict, split: str, lang: str) -> list[str]:
         if d not in DETAIL_TO_GOLD:
             errs.append(f"{country}: detail {d!r} not in {sorted(DETAIL_TO_GOLD)}")
         elif DETAIL_TO_GOLD[d] != gold[country]:
-            errs.append(f"{country}: detail {d!r} collapses to {DETAIL_TO_GOLD[d]!r}, gold says {gold[country]!r}")
+            errs.append(
+                f"{country}: detail {d!r} collapses to {DETAIL_TO_GOLD[d]!r}, gold says {gold[country]!r}"
+            )
         if sentiment.get(country) not in SENTIMENTS:
             errs.append(f"{country}: sentiment {sentiment.get(country)!r} not in {sorted(SENTIMENTS)}")
     seen: set[tuple[str, str]] = set()

@@ -61,6 +61,7 @@ def load_source(config: Config, source: SourceConfig) -> SourceData:
         train = train[: source.max_examples]
     for example in (*train, *dev):
         example.source = source.name  # the config's name, which keys per-source settings
+        example.sentence_head = source.sentence_head
     if bad:
         logger.warning("%s: %d bad row(s), e.g. %s", source.name, len(bad), bad[0])
     return SourceData(source, train, dev, bad, files)

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from inference.classifier import StanceClassifier
 from inference.encoder import resolve_encoder
+from inference.heads import HEADS, LEGACY_HEADS, check_heads
 from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
 from inference.modeling import ModelSettings, StanceModel, load_encoder
 
@@ -40,8 +41,18 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def build_model(cfg: ModelConfig):
-    """A fresh :class:`StanceModel` over the configured encoder (LoRA-wrapped unless ``adapter: full``)."""
+def model_heads(config: Config) -> tuple[str, ...]:
+    """The heads a run trains: the legacy three, every source's ``sentence_head``, and ``pair`` when
+    its loss weight is positive."""
+    names = set(LEGACY_HEADS) | {s.sentence_head for s in config.data.sources}
+    if config.train.loss_weights.get("pair", 0.0) > 0:
+        names.add("pair")
+    return check_heads(sorted(names))
+
+
+def build_model(cfg: ModelConfig, heads: tuple[str, ...] = LEGACY_HEADS):
+    """A fresh :class:`StanceModel` over the configured encoder (LoRA-wrapped unless ``adapter: full``)
+    with the registered ``heads``."""
     from transformers import AutoTokenizer
 
     encoder_dir = resolve_encoder(cfg.encoder)
@@ -69,6 +80,7 @@ def build_model(cfg: ModelConfig):
         head_hidden=cfg.head_hidden,
         target_pooling=cfg.target_pooling,
         target_encoding=cfg.target_encoding,
+        heads=list(heads),
     )
     return StanceModel(encoder, settings), tokenizer
 
@@ -83,11 +95,16 @@ def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tens
 def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float]):
     """Weighted sum of the heads' (class-weighted) cross-entropies, plus an optional ``stance`` term:
     the three-way cross-entropy of the detail head's probabilities summed per stance."""
-    total = outputs["sentence_detail"].new_zeros((), dtype=torch.float32)
+    total = torch.zeros((), dtype=torch.float32, device=batch["input_ids"].device)
     parts: dict[str, float] = {}
-    for head in ("detail", "sentiment", "sentence_detail"):
-        labels = batch[f"labels_{head}"]
-        if head not in outputs or not (labels != IGNORE).any() or weights.get(head, 0.0) == 0:
+    for head in HEADS:
+        labels = batch.get(f"labels_{head}")
+        if (
+            head not in outputs
+            or labels is None
+            or not (labels != IGNORE).any()
+            or weights.get(head, 0.0) == 0
+        ):
             continue
         loss = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"])
         total = total + weights[head] * loss
@@ -153,7 +170,7 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         for name, sd in data.items()
         if sd.config.class_balance
     }
-    model, tokenizer = build_model(config.model)
+    model, tokenizer = build_model(config.model, model_heads(config))
     classifier = StanceClassifier(
         model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size
     )

@@ -102,3 +102,31 @@ def count_example(
     count(gold, cooccurrence_triples(example, gold_stances), counts, "cooc_gold")
     model_stances = [DETAIL_TO_STANCE[d] for d in predicted_details]
     count(gold, cooccurrence_triples(example, model_stances), counts, "cooc_model")
+
+
+def format_dyad_table(results: dict[str, Any]) -> str:
+    """Per data set and language: the model's dyad P/R/F1, directed and direction-free, beside the
+    co-occurrence baseline's (gold and model stances). Empty when no data set has dyads."""
+    columns = [
+        ("model", "dyad"),
+        ("model, no direction", "dyad_undirected"),
+        ("co-occ. gold stances", "cooc_gold"),
+        ("co-occ. model stances", "cooc_model"),
+    ]
+    head = f"{'data set':<12} {'lang':<5} {'dyads':>6} " + " ".join(f"{name:>22}" for name, _ in columns)
+    sub = f"{'':<12} {'':<5} {'':>6} " + " ".join(f"{'P     R     F1':>22}" for _ in columns)
+    lines = []
+    for name, res in results.items():
+        for lang, m in sorted(res["by_lang"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
+            if "n_dyad_pairs" not in m:
+                continue
+            cells = []
+            for _, key in columns:
+                if f"{key}_f1" in m:
+                    cells.append(f"{m[f'{key}_p']:.3f} {m[f'{key}_r']:.3f} {m[f'{key}_f1']:.3f}".rjust(22))
+                else:
+                    cells.append(f"{'-':>22}")
+            lines.append(f"{name:<12} {lang:<5} {m['n_dyads']:>6} " + " ".join(cells))
+    if not lines:
+        return ""
+    return "\n".join([head, sub, "-" * len(head), *lines])

@@ -27,6 +27,7 @@ from inference.modeling import ModelSettings, StanceModel, load_encoder
 from .batching import IGNORE, class_weights, collate, epoch_mixture, length_bucketed_batches, steps_per_epoch
 from .config import Config, ModelConfig
 from .data import SourceData, load_sources
+from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
 
@@ -243,6 +244,9 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     }
     save_run(model, tokenizer, config, data, metrics, out_dir)
     print(format_table(table_rows(best[2])))
+    dyads = format_dyad_table(best[2])
+    if dyads:
+        print("\nDirected dyads over (source, target, stance) triples (micro P/R/F1):\n" + dyads)
     return out_dir
 
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import torch
+from typing import Any
 
 from .heads import NO_RELATION, PAIR_LABELS
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
@@ -39,11 +38,7 @@ GOLDSTEIN: dict[str, float] = {
     "material_conflict": -7.7,  # protest -6.5, force posture -7.2, reduce relations -4.0, coerce -7.0,
     # assault -9.0, fight -10.0, mass violence -10.0
 }
-_NONE = PAIR_LABELS.index(NO_RELATION)
-_DETAIL_COLUMNS = [PAIR_LABELS.index(d) for d in DETAIL_LABELS]
-_STANCE_COLUMNS = {
-    s: [PAIR_LABELS.index(d) for d in DETAIL_LABELS if DETAIL_TO_STANCE[d] == s] for s in STANCE_LABELS
-}
+_STANCE_DETAILS = {s: [d for d in DETAIL_LABELS if DETAIL_TO_STANCE[d] == s] for s in STANCE_LABELS}
 
 
 @dataclass
@@ -57,26 +52,27 @@ class PairReading:
     scores: dict[str, dict[str, float]]
 
 
-def decode_pairs(probs: torch.Tensor) -> list[PairReading]:
-    """Decode a (P x 6) tensor of pair probabilities (columns in ``PAIR_LABELS`` order)."""
+def decode_pairs(probs: Any) -> list[PairReading]:
+    """Decode pair probabilities: a (P x 6) tensor or a list of rows, columns in ``PAIR_LABELS`` order.
+
+    Plain Python (no torch needed), so the batch engines and their tests can decode without it.
+    """
+    rows = probs.float().tolist() if hasattr(probs, "float") else [list(map(float, r)) for r in probs]
     out = []
-    values = torch.tensor([GOLDSTEIN[d] for d in DETAIL_LABELS], dtype=torch.float32)
-    for row in probs.float():
-        p_none = float(row[_NONE])
-        related_mass = max(1.0 - p_none, 1e-9)
-        detail_probs = row[_DETAIL_COLUMNS]
-        stance_mass = {s: float(row[cols].sum()) for s, cols in _STANCE_COLUMNS.items()}
+    for row in rows:
+        p = dict(zip(PAIR_LABELS, row, strict=True))
+        related_mass = max(1.0 - p[NO_RELATION], 1e-9)
+        stance_mass = {s: sum(p[d] for d in details) for s, details in _STANCE_DETAILS.items()}
         stance = max(STANCE_LABELS, key=stance_mass.__getitem__)
-        detail = max(
-            (d for d in DETAIL_LABELS if DETAIL_TO_STANCE[d] == stance),
-            key=lambda d: float(row[PAIR_LABELS.index(d)]),
-        )
-        intensity = float((detail_probs * values).sum()) / related_mass
+        detail = max(_STANCE_DETAILS[stance], key=p.__getitem__)
+        intensity = sum(p[d] * GOLDSTEIN[d] for d in DETAIL_LABELS) / related_mass
         scores = {
-            "pair": {label: round(float(p), 6) for label, p in zip(PAIR_LABELS, row.tolist(), strict=True)},
+            "pair": {label: round(v, 6) for label, v in p.items()},
             "stance": {s: round(m / related_mass, 6) for s, m in stance_mass.items()},
         }
-        out.append(PairReading(p_none < RELATED_THRESHOLD, stance, detail, round(intensity, 4), scores))
+        out.append(
+            PairReading(p[NO_RELATION] < RELATED_THRESHOLD, stance, detail, round(intensity, 4), scores)
+        )
     return out
 
 

@@ -106,7 +106,9 @@ def test_trained_model_reads_directed_dyads(trained: Path) -> None:
     dev = metrics["dev"]["dyads"]["by_lang"]["all"]
     assert dev["dyad_f1"] >= 0.8, dev
     # the baseline relates the two sources of one act to each other, and one-way relations both ways
-    assert 0.3 < dev["cooc_gold_p"] < 0.8 and dev["cooc_gold_r"] == 1.0 and dev["cooc_gold_f1"] < dev["dyad_f1"]
+    assert (
+        0.3 < dev["cooc_gold_p"] < 0.8 and dev["cooc_gold_r"] == 1.0 and dev["cooc_gold_f1"] < dev["dyad_f1"]
+    )
     assert "| pair | pair:" in (trained / "README.md").read_text()
     clf = load_classifier(trained, precision="fp32")
     dyads = clf.classify_dyads("Britain and France warned Russia.")

@@ -80,3 +80,34 @@ def test_score_batch_adds_dyads_only_when_the_classifier_succeeds() -> None:
     score_batch(batch, FakeClassifier(), found)
     expected = FakeClassifier().analyse_many(texts)[1]
     assert found["id"] == [f"a{i}" for i, dyads in enumerate(expected) for _ in dyads] and found["id"]
+
+
+def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) -> None:
+    from inference.batch import report
+    from inference.batch.report_dyads import _series, tally_dyads
+
+    src = _archive(tmp_path / "a.jsonl", 80)
+    out = tmp_path / "out"
+    score(src, out, classifier=FakeClassifier(), progress=False)
+    paths = report(out, top=5)
+    png = paths["dyads_png"].read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "<h2>Directed dyads (" in page and " → " in page
+    dyads = pq.read_table(out / "dyads.parquet").to_pylist()
+    t = tally_dyads(out / "dyads.parquet")
+    assert t.rows == len(dyads)
+    counted = Counter((d["source"], d["target"]) for d in dyads)
+    assert {pair: int(sum(v[:3])) for pair, v in t.pairs.items()} == dict(counted)
+    top = t.top_pairs(3)
+    assert [counted[p] for p in top] == sorted(counted.values(), reverse=True)[:3]
+    unit, series = _series(t, top)
+    assert unit == "month" and set(series) == set(top)  # January to March: months
+    for pair, points in series.items():  # the mean intensity of the pair's dyads in each month
+        for month, value in points:
+            values = [
+                d["intensity"]
+                for d in dyads
+                if (d["source"], d["target"]) == pair and d["date"].startswith(f"{month:%Y-%m}")
+            ]
+            assert value == pytest.approx(sum(values) / len(values), abs=1e-4) and -10 <= value <= 10

@@ -44,9 +44,10 @@ def test_model_builds_the_heads_its_settings_name(tiny_encoder: Path) -> None:
         check_heads(["detail", "sentence_detail"])
 
 
-def test_collation_and_outputs_follow_the_registry(tiny_encoder: Path) -> None:
-    model, tok = tiny_stance_model(tiny_encoder, heads=ALL)
-    batch = collate(tok, _examples(), max_length=64, prefix="query: ")
+@pytest.mark.parametrize("target_encoding", ["shared", "marked"])
+def test_collation_and_outputs_follow_the_registry(tiny_encoder: Path, target_encoding: str) -> None:
+    model, tok = tiny_stance_model(tiny_encoder, heads=ALL, target_encoding=target_encoding)
+    batch = collate(tok, _examples(), max_length=64, prefix="query: ", markers=model.settings.markers)
     assert {k[len("labels_") :] for k in batch if k.startswith("labels_")} == set(HEADS)
     # a sentence label trains the head its source chose, and only that one
     assert batch["labels_sentence_detail"].tolist() == [4, IGNORE, IGNORE]

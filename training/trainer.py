@@ -171,7 +171,14 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         for name, sd in data.items()
         if sd.config.class_balance
     }
-    model, tokenizer = build_model(config.model, model_heads(config))
+    heads = model_heads(config)
+    with_pairs = [name for name, sd in data.items() if sd.config.train and any(e.pairs for e in sd.train)]
+    if with_pairs and "pair" not in heads:
+        logger.warning(
+            "source(s) %s label dyads but train.loss_weights.pair is 0: the model gets no pair head",
+            with_pairs,
+        )
+    model, tokenizer = build_model(config.model, heads)
     classifier = StanceClassifier(
         model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size
     )

@@ -142,7 +142,8 @@ def dyads_section(t: DyadTally, top: int, png: bytes) -> str:
         cells = [f"{s} → {tg}", n, int(v[0]), int(v[1]), int(v[2]), f"{v[3] / n:+.1f}"]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     head = "".join(
-        f"<th>{h}</th>" for h in ("source → target", "dyads", "cooperative", "conflictual", "neutral", "intensity")
+        f"<th>{h}</th>"
+        for h in ("source → target", "dyads", "cooperative", "conflictual", "neutral", "intensity")
     )
     image = base64.b64encode(png).decode("ascii")
     return (

@@ -28,8 +28,7 @@ from pathlib import Path
 from inference.heads import NO_RELATION
 from training.examples import BadRow, Example, Pair, ReadResult, Target
 from training.readers._align import locate_tokens, span_of
-from training.readers._common import iter_lines, require_path, split_tsv
-from training.readers.own import Finder, Mention, default_finder
+from training.readers._common import Finder, Mention, default_finder, iter_lines, require_path, split_tsv
 
 SOURCE = "cameo"
 LABELS: dict[str, str] = {  # ConfliBERT's PentaClass order, from ../shared/data/README.md

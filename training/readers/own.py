@@ -16,32 +16,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from inference.heads import NO_RELATION
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS, stance_of
 from training.examples import BadRow, Example, Pair, ReadResult, Target
-from training.readers._common import iter_lines, require_path
+from training.readers._common import Finder, default_finder, iter_lines, require_path
 
 SOURCE = "own"
 _CODE = re.compile(r"[A-Z]{3}")
-
-
-class Mention(Protocol):
-    country: str
-    start: int
-    end: int
-
-
-Finder = Callable[..., Iterable[Mention]]  # finder(text, lang=lang)
-
-
-def default_finder() -> Finder:
-    from inference.countries import find_countries
-
-    return find_countries
 
 
 def read(path: str | Path, *, finder: Finder | None = None) -> ReadResult:

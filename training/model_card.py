@@ -47,7 +47,7 @@ The `pair` head reads every ordered pair of different countries in a sentence (s
 
 ## Dev-split results (macro-F1)
 
-| data set | lang | metric | this model | published |
+| data set | lang | metric | this model | published (dyads: co-occurrence baseline) |
 |---|---|---|---:|---|
 {metric_rows}
 

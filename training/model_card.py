@@ -45,7 +45,7 @@ The `pair` head reads every ordered pair of different countries in a sentence (s
 |---|---|---:|---:|
 {data_rows}
 
-## Dev-split results (macro-F1)
+## Dev-split results (macro-F1; dyads: micro P/R/F1 over (source, target, stance) triples)
 
 | data set | lang | metric | this model | published (dyads: co-occurrence baseline) |
 |---|---|---|---:|---|

@@ -3,6 +3,7 @@
 Public API (imported lazily, so ``find_countries`` never loads torch)::
 
     from inference import load_classifier, classify, find_countries
+    load_classifier().classify_dyads(text)  # directed dyads: who acts toward whom (DyadResult)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "CountryMention",
+    "DyadResult",
     "SentenceResult",
     "StanceResult",
     "TargetResult",
@@ -23,6 +25,7 @@ __all__ = [
 
 _EXPORTS = {
     "CountryMention": "inference.results",
+    "DyadResult": "inference.results",
     "SentenceResult": "inference.results",
     "StanceResult": "inference.results",
     "TargetResult": "inference.results",
@@ -36,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .classifier import classify, load_classifier
     from .countries import find_countries
     from .encoder import resolve_encoder
-    from .results import CountryMention, SentenceResult, StanceResult, TargetResult
+    from .results import CountryMention, DyadResult, SentenceResult, StanceResult, TargetResult
 
 
 def __getattr__(name: str) -> Any:

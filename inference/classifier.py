@@ -7,15 +7,17 @@ import functools
 import os
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from .dyads import decode_pairs, ordered_pairs
 from .encoding import EncodedItem, encode
+from .heads import DEFAULT_SENTENCE_HEAD
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from .modeling import StanceModel
-from .results import SentenceResult, StanceResult, TargetResult
+from .results import DyadResult, SentenceResult, StanceResult, TargetResult
 from .sentences import split_sentences
 from .weights import find_tensor, read_tensor
 
@@ -50,6 +52,15 @@ def decode_detail(probs: torch.Tensor) -> list[Reading]:
     return out
 
 
+@dataclass
+class ItemProbs:
+    """One item's probabilities: per sentence head, per target (head -> probs), per pair (head -> probs)."""
+
+    sentence: dict[str, torch.Tensor] = field(default_factory=dict)
+    targets: list[dict[str, torch.Tensor]] = field(default_factory=list)
+    pairs: list[dict[str, torch.Tensor]] = field(default_factory=list)
+
+
 def _check_text(text: object, where: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{where} must be a str, got {type(text).__name__}: {text!r:.80}")
@@ -76,12 +87,9 @@ class StanceClassifier:
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
-    def _run(
-        self, items: Sequence[EncodedItem]
-    ) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
-        """Run the model over ``items``; return per item the target probabilities and sentence probabilities."""
-        per_item_targets: list[list[dict[str, torch.Tensor]]] = [[] for _ in items]
-        per_item_sentence: list[torch.Tensor] = [torch.empty(0)] * len(items)
+    def _forward(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:
+        """Run the model over ``items``: per item, the probabilities of every head it has."""
+        out = [ItemProbs() for _ in items]
         order = sorted(range(len(items)), key=lambda i: len(items[i].text))  # less padding
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
@@ -94,17 +102,28 @@ class StanceClassifier:
             )
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
                 logits = self.model(**batch)
-            sentence = self._softmax(logits, "sentence_detail")
-            for j, i in enumerate(chunk):
-                per_item_sentence[i] = sentence[j]
-            if batch["target_index"].numel():
-                probs = {name: self._softmax(logits, name) for name in ("detail", "sentiment")}
-                n = 0  # targets come out in item order, whether items share a row or not
-                for i in chunk:
-                    for _ in items[i].targets:
-                        per_item_targets[i].append({name: p[n] for name, p in probs.items()})
-                        n += 1
-        return per_item_targets, per_item_sentence
+            probs = {name: self._softmax(logits, name) for name in logits}
+            for name in self.model.sentence_heads:
+                for j, i in enumerate(chunk):
+                    out[i].sentence[name] = probs[name][j]
+            n = p = 0  # targets and pairs come out in item order, whether items share a row or not
+            for i in chunk:
+                for _ in items[i].targets:
+                    out[i].targets.append({name: probs[name][n] for name in self.model.target_heads})
+                    n += 1
+                for _ in items[i].pairs:
+                    out[i].pairs.append(
+                        {name: probs[name][p] for name in self.model.pair_heads if name in probs}
+                    )
+                    p += 1
+        return out
+
+    def _run(
+        self, items: Sequence[EncodedItem], sentence_head: str = DEFAULT_SENTENCE_HEAD
+    ) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
+        """Per item the target probabilities and the ``sentence_head`` probabilities."""
+        probs = self._forward(items)
+        return [p.targets for p in probs], [p.sentence[sentence_head] for p in probs]
 
     def _softmax(self, logits: dict[str, torch.Tensor], head: str) -> torch.Tensor:
         """Calibrated probabilities: the head's logits over its fitted temperature (1 when none), plus its
@@ -138,10 +157,39 @@ class StanceClassifier:
         self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
     ) -> list[list[StanceResult]]:
         """Classify many articles, batching sentences across them. ``lang``: one hint or one per text."""
+        if isinstance(texts, str):
+            raise TypeError("classify_many expects a list of texts; use classify(text) for one text")
+        return self.analyse_many(texts, lang, dyads=False)[0]
+
+    def classify_dyads(self, text: str, lang: str | None = None) -> list[DyadResult]:
+        """One :class:`DyadResult` per related ordered pair of countries in a sentence of ``text``."""
+        return self.classify_dyads_many([text], lang=lang)[0]
+
+    def classify_dyads_many(
+        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+    ) -> list[list[DyadResult]]:
+        """Directed dyads of many articles (see ``inference.dyads`` for the decoding)."""
+        return self.analyse_many(texts, lang, dyads=True)[1]
+
+    @property
+    def has_dyads(self) -> bool:
+        return "pair" in self.model.pair_heads
+
+    def analyse_many(
+        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None, *, dyads: bool = True
+    ) -> tuple[list[list[StanceResult]], list[list[DyadResult]]]:
+        """Stance results and (with ``dyads``) directed dyads of many articles, from one encoder pass."""
         from .countries import find_countries
 
         if isinstance(texts, str):
-            raise TypeError("classify_many expects a list of texts; use classify(text) for one text")
+            raise TypeError(
+                "expected a list of texts; use classify(text) / classify_dyads(text) for one text"
+            )
+        if dyads and not self.has_dyads:
+            raise ValueError(
+                f"model {self.name!r} has no pair head, so it cannot read dyads; train one with "
+                "train.loss_weights.pair > 0 and a source with dyads (configs/default.yaml)"
+            )
         langs = _broadcast_lang(lang, len(texts))
         items: list[EncodedItem] = []
         slots: list[tuple[int, object, list[tuple[str, list[tuple[int, int]]]]]] = []
@@ -169,14 +217,16 @@ class StanceClassifier:
                             [(s - sentence.start, e - sentence.start) for s, e in spans]
                             for _, spans in targets
                         ],
+                        ordered_pairs(len(targets)) if dyads else [],
                     )
                 )
                 slots.append((t, sentence, targets))
         results: list[list[StanceResult]] = [[] for _ in texts]
-        target_probs, _ = self._run(items)
-        for (t, sentence, targets), probs in zip(slots, target_probs, strict=True):
+        dyad_results: list[list[DyadResult]] = [[] for _ in texts]
+        probs = self._forward(items)
+        for (t, sentence, targets), item, p in zip(slots, items, probs, strict=True):
             for (country, spans), (reading, sentiment) in zip(
-                targets, self._target_results(probs), strict=True
+                targets, self._target_results(p.targets), strict=True
             ):
                 results[t].append(
                     StanceResult(
@@ -192,7 +242,29 @@ class StanceClassifier:
                         scores=reading.scores,
                     )
                 )
-        return results
+            if not item.pairs:
+                continue
+            readings = decode_pairs(torch.stack([q["pair"] for q in p.pairs]))
+            for (a, b), pair in zip(item.pairs, readings, strict=True):
+                if not pair.related:
+                    continue
+                dyad_results[t].append(
+                    DyadResult(
+                        sentence_index=sentence.index,
+                        sentence=sentence.text,
+                        start=sentence.start,
+                        end=sentence.end,
+                        source=targets[a][0],
+                        target=targets[b][0],
+                        stance=pair.stance,
+                        detail=pair.detail,
+                        intensity=pair.intensity,
+                        source_mentions=targets[a][1],
+                        target_mentions=targets[b][1],
+                        scores=pair.scores,
+                    )
+                )
+        return results, dyad_results
 
     def classify_sentences(self, sentences: Sequence[str]) -> list[SentenceResult]:
         """The five-way detail (and stance) of the event each sentence reports, with no target."""

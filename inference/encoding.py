@@ -23,10 +23,12 @@ Span = tuple[int, int]
 
 @dataclass
 class EncodedItem:
-    """A sentence and its targets (each a list of ``(start, end)`` character spans into ``text``)."""
+    """A sentence and its targets (each a list of ``(start, end)`` character spans into ``text``);
+    ``pairs``: ordered pairs ``(source, target)`` of indices into ``targets`` for the pair head."""
 
     text: str
     targets: list[list[Span]] = field(default_factory=list)
+    pairs: list[tuple[int, int]] = field(default_factory=list)
 
 
 def target_token_mask(offsets: Sequence[tuple[int, int]], spans: Sequence[Span], shift: int) -> list[float]:
@@ -95,10 +97,21 @@ def encode(
     """Tokenize ``items`` into tensors for :class:`inference.modeling.StanceModel`.
 
     Returns ``input_ids``, ``attention_mask`` (R x T, one row per item, or with ``markers`` one per
-    target), ``target_index`` (N, the row of each target) and ``target_mask`` (N x T); with ``markers``
+    target), ``target_index`` (N, the row of each target), ``target_mask`` (N x T) and ``pair_index``
+    (P x 2, each item's ``pairs`` as indices among all N targets); with ``markers``
     also ``sentence_index`` (B, the row of each item's sentence reading). A target whose tokens were all
     truncated away falls back to the whole row (``target_truncated`` marks it).
     """
+    pair_index: list[tuple[int, int]] = []
+    first_target = 0  # targets are numbered in item order, whether items share a row or not
+    for item in items:
+        for s, t in item.pairs:
+            if not (0 <= s < len(item.targets) and 0 <= t < len(item.targets)) or s == t:
+                raise ValueError(
+                    f"pair ({s}, {t}) must name two different targets of the {len(item.targets)} in {item.text!r:.60}"
+                )
+            pair_index.append((first_target + s, first_target + t))
+        first_target += len(item.targets)
     sentence_rows: list[int] | None = None
     if markers is not None:
         items, sentence_rows = _marked_rows(items, markers)
@@ -136,6 +149,7 @@ def encode(
         "target_index": torch.tensor(index, dtype=torch.long),
         "target_mask": torch.tensor(masks, dtype=torch.float32).reshape(len(masks), seq_len),
         "target_truncated": torch.tensor(truncated, dtype=torch.bool),
+        "pair_index": torch.tensor(pair_index, dtype=torch.long).reshape(len(pair_index), 2),
     }
     if sentence_rows is not None:  # rows are targets: each item's sentence reading is one of them
         out["sentence_index"] = torch.tensor(sentence_rows, dtype=torch.long)

@@ -1,10 +1,14 @@
-"""The stance model: one multilingual encoder, three readings, one directory format.
+"""The stance model: one multilingual encoder, its readings (heads), one directory format.
 
-Readings (heads):
+Readings (heads, registered in ``inference.heads``):
 
 - ``detail`` (per target): five-way CAMEO/PLOVER detail toward a span; stance is its collapse;
 - ``sentiment`` (per target): negative / neutral / positive toward the span;
-- ``sentence_detail`` (per sentence): five-way detail of the event the sentence reports.
+- ``sentence_detail`` (per sentence): five-way detail of the event the sentence reports
+  (optionally ``sentence_detail_un``, the same read for UN QuadClass sentences only);
+- ``pair`` (per ordered pair of targets, optional): the relation source -> target, or ``none``. It reads
+  the two targets' features (as the target heads see them), their product and the sentence, so the
+  sentence is still encoded once.
 
 A target is represented by the mean of the encoder's states over its tokens, concatenated with the
 sentence mean, so the target's position drives the prediction while the sentence is encoded once.
@@ -35,18 +39,13 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .encoder import DEFAULT_ENCODER, resolve_encoder
-from .labels import DETAIL_LABELS, SENTIMENT_LABELS
+from .heads import HEADS, LEGACY_HEADS, check_heads, heads_of
+from .labels import DETAIL_LABELS
 
 logger = logging.getLogger(__name__)
 
 MODEL_TYPE = "diplostance-stance"
-FORMAT_VERSION = 1
-HEADS: dict[str, tuple[str, ...]] = {
-    "detail": DETAIL_LABELS,
-    "sentiment": SENTIMENT_LABELS,
-    "sentence_detail": DETAIL_LABELS,
-}
-TARGET_HEADS = ("detail", "sentiment")
+FORMAT_VERSION = 2  # 2: settings list the model's heads (1: the three legacy heads); 1 still loads
 _POOLER_FREE = {"bert", "xlm-roberta", "roberta", "camembert"}
 
 
@@ -66,6 +65,7 @@ class ModelSettings:
     temperatures: dict[str, float] = field(default_factory=dict)
     # head -> per-class shift added to the tempered logits (a decision threshold fitted on dev; 0 if absent)
     logit_shift: dict[str, list[float]] = field(default_factory=dict)
+    heads: list[str] = field(default_factory=lambda: list(LEGACY_HEADS))  # names in inference.heads
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
@@ -92,6 +92,7 @@ class ModelSettings:
             raise ValueError(
                 f"target_encoding={self.target_encoding!r}; expected one of {list(TARGET_ENCODINGS)}"
             )
+        self.heads = list(check_heads(self.heads))
 
     @property
     def markers(self) -> tuple[str, str] | None:
@@ -140,8 +141,23 @@ class TargetAttention(nn.Module):
         return torch.einsum("nht,nthd->nhd", weights, states.view(n, t, self.heads, d)).reshape(n, h)
 
 
+class PairHead(nn.Module):
+    """Relation of an ordered pair: ``[source; target; source * target; sentence]`` -> labels.
+
+    The order of the concatenation carries the direction: (A, B) and (B, A) read differently.
+    """
+
+    def __init__(self, inner: int, n_labels: int) -> None:
+        super().__init__()
+        self.proj = nn.Sequential(nn.Linear(4 * inner, inner), nn.GELU())
+        self.out = nn.Linear(inner, n_labels)
+
+    def forward(self, source: torch.Tensor, target: torch.Tensor, sentence: torch.Tensor) -> torch.Tensor:
+        return self.out(self.proj(torch.cat([source, target, source * target, sentence], dim=-1)))
+
+
 class StanceModel(nn.Module):
-    """Encoder + span pooling + the three heads."""
+    """Encoder + span pooling + the heads named in ``settings.heads`` (see ``inference.heads``)."""
 
     def __init__(self, encoder: nn.Module, settings: ModelSettings) -> None:
         super().__init__()
@@ -157,7 +173,15 @@ class StanceModel(nn.Module):
             parts = 3
         self.target_proj = nn.Sequential(nn.Linear(parts * hidden, inner), nn.GELU())
         self.sentence_proj = nn.Sequential(nn.Linear(hidden, inner), nn.GELU())
-        self.heads = nn.ModuleDict({name: nn.Linear(inner, len(labels)) for name, labels in HEADS.items()})
+        self.heads = nn.ModuleDict()
+        for spec in (HEADS[name] for name in settings.heads):
+            if spec.arity == "pair":
+                self.heads[spec.name] = PairHead(inner, len(spec.labels))
+            else:
+                self.heads[spec.name] = nn.Linear(inner, len(spec.labels))
+        self.sentence_heads = [s.name for s in heads_of(settings.heads, "sentence")]
+        self.target_heads = [s.name for s in heads_of(settings.heads, "target")]
+        self.pair_heads = [s.name for s in heads_of(settings.heads, "pair")]
 
     # ------------------------------------------------------------------ forward
     def forward(
@@ -167,15 +191,18 @@ class StanceModel(nn.Module):
         target_index: torch.Tensor | None = None,
         target_mask: torch.Tensor | None = None,
         sentence_index: torch.Tensor | None = None,
+        pair_index: torch.Tensor | None = None,
         **_: Any,
     ) -> dict[str, torch.Tensor]:
         """Rows of ``input_ids`` are sentences (or, marked, one per target); ``sentence_index`` picks
-        each sentence's row for ``sentence_detail`` (default: every row is a sentence)."""
+        each sentence's row for the sentence heads (default: every row is a sentence); ``pair_index``
+        (P x 2) names ordered pairs of targets (source, target) by their index among all targets."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         weights = attention_mask.to(hidden.dtype)
         sentence = torch.einsum("bt,bth->bh", weights, hidden) / weights.sum(1, keepdim=True).clamp(min=1)
         own = sentence if sentence_index is None else sentence[sentence_index]
-        out = {"sentence_detail": self.heads["sentence_detail"](self.sentence_proj(self.dropout(own)))}
+        sentence_feats = self.sentence_proj(self.dropout(own))
+        out = {name: self.heads[name](sentence_feats) for name in self.sentence_heads}
         if target_index is not None and target_mask is not None and target_index.numel():
             tmask = target_mask.to(hidden.dtype)
             states = hidden[target_index]
@@ -186,8 +213,14 @@ class StanceModel(nn.Module):
                     1, self.target_attention(span, states, target_mask, attention_mask[target_index])
                 )
             feats = self.target_proj(self.dropout(torch.cat(parts, dim=-1)))
-            for name in TARGET_HEADS:
+            for name in self.target_heads:
                 out[name] = self.heads[name](feats)
+            if self.pair_heads and pair_index is not None and pair_index.numel():
+                rows = target_index[pair_index[:, 0]]  # the source's row holds the pair's sentence
+                context = self.sentence_proj(self.dropout(sentence[rows]))
+                src, tgt = feats[pair_index[:, 0]], feats[pair_index[:, 1]]
+                for name in self.pair_heads:
+                    out[name] = self.heads[name](src, tgt, context)
         return out
 
     def head_state_dict(self) -> dict[str, torch.Tensor]:
@@ -229,7 +262,7 @@ class StanceModel(nn.Module):
             "model_type": MODEL_TYPE,
             "format_version": FORMAT_VERSION,
             "diplostance": asdict(self.settings),
-            "heads": {name: list(labels) for name, labels in HEADS.items()},
+            "heads": {name: list(HEADS[name].labels) for name in self.settings.heads},
             "id2label": dict(enumerate(DETAIL_LABELS)),
             "label2id": {label: i for i, label in enumerate(DETAIL_LABELS)},
         }
@@ -268,6 +301,13 @@ class StanceModel(nn.Module):
                 )
                 if merge and not trainable_adapter:
                     encoder = encoder.merge_and_unload()
+        for name in settings.heads:  # label order is part of the weights: it must be the registry's
+            saved = config.get("heads", {}).get(name)
+            if saved is not None and list(saved) != list(HEADS[name].labels):
+                raise ValueError(
+                    f"{path / 'config.json'}: head {name!r} has labels {saved}, this diplostance expects "
+                    f"{list(HEADS[name].labels)}; retrain the model or use the diplostance that wrote it"
+                )
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
         model = cls(encoder, settings)
         heads = load_file(str(path / "heads.safetensors"))

@@ -81,3 +81,31 @@ class StanceResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class DyadResult:
+    """One directed relation ``source -> target`` that a sentence of an article reports.
+
+    ``start``/``end`` are the sentence's offsets in the article; ``source_mentions`` and
+    ``target_mentions`` the article offsets of each place the sentence names the two countries.
+    ``intensity`` is the expected PLOVER/Goldstein score (-10..+10) given that the pair is related
+    (formula in ``inference.dyads``); ``scores`` holds ``"pair"`` (``none`` and the five details)
+    and ``"stance"`` (given related) probabilities.
+    """
+
+    sentence_index: int
+    sentence: str
+    start: int
+    end: int
+    source: str
+    target: str
+    stance: str
+    detail: str
+    intensity: float
+    source_mentions: list[tuple[int, int]]
+    target_mentions: list[tuple[int, int]]
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

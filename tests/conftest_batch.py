@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import time
 from pathlib import Path
 from typing import Any
 
+from inference.dyads import decode_pairs
+from inference.heads import PAIR_LABELS
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS, stance_of
-from inference.results import StanceResult
+from inference.results import DyadResult, StanceResult
 
 COUNTRIES = {
     "France": "FRA",
@@ -40,8 +43,11 @@ class FakeClassifier:
     """Finds a few English country names by regex; labels come from a hash of sentence and country.
 
     ``delay`` seconds are slept per article (for the kill test); a text containing ``fail_on``
-    makes ``classify_many`` raise (for classifier-failure tests).
+    makes ``classify_many`` raise (for classifier-failure tests). ``analyse_many`` adds dyads: each
+    ordered pair of countries of a sentence gets pair probabilities from a hash, decoded as the API does.
     """
+
+    has_dyads = True
 
     def __init__(self, name: str = "fake-v1", delay: float = 0.0, fail_on: str = "BOOM") -> None:
         self.name = name
@@ -58,6 +64,41 @@ class FakeClassifier:
         if self.delay:
             time.sleep(self.delay * len(texts))
         return [self._one(text) for text in texts]
+
+    def analyse_many(
+        self, texts: list[str], lang: str | list[str | None] | None = None
+    ) -> tuple[list[list[StanceResult]], list[list[DyadResult]]]:
+        stances = self.classify_many(texts, lang)
+        return stances, [self._dyads(results) for results in stances]
+
+    @staticmethod
+    def _dyads(results: list[StanceResult]) -> list[DyadResult]:
+        dyads = []
+        for a in results:
+            for b in results:
+                if a.sentence_index != b.sentence_index or a.country == b.country:
+                    continue
+                digest = hashlib.md5(f"{a.sentence}|{a.country}>{b.country}".encode()).digest()
+                weights = [math.exp((x % 16) / 4) for x in digest[: len(PAIR_LABELS)]]
+                reading = decode_pairs([[w / sum(weights) for w in weights]])[0]
+                if reading.related:
+                    dyads.append(
+                        DyadResult(
+                            a.sentence_index,
+                            a.sentence,
+                            a.start,
+                            a.end,
+                            a.country,
+                            b.country,
+                            reading.stance,
+                            reading.detail,
+                            reading.intensity,
+                            a.mentions,
+                            b.mentions,
+                            reading.scores,
+                        )  # fmt: skip
+                    )
+        return dyads
 
     def _one(self, text: str) -> list[StanceResult]:
         if self.fail_on and self.fail_on in text:

@@ -60,13 +60,14 @@ def kill_after_chunk(proc: subprocess.Popen, out: Path, chunk: int) -> None:
     proc.wait()
 
 
-def read(out: Path) -> tuple[list, list, list, dict]:
+def read(out: Path) -> tuple[list, list, list, dict, list]:
     stances = pq.read_table(out / "stances.parquet").to_pylist()
+    dyads = pq.read_table(out / "dyads.parquet").to_pylist()
     articles = pq.read_table(out / "articles.parquet").to_pylist()
     errors = (out / "errors.jsonl").read_text().splitlines()
     manifest = json.loads((out / "manifest.json").read_text())
     counts = {k: manifest[k] for k in ("read", "scored", "failed", "rows", "article_rows", "no_country")}
-    return stances, articles, errors, counts
+    return stances, articles, errors, counts, dyads
 
 
 def test_sigkill_and_resume_gives_identical_rows(tmp_path: Path) -> None:
@@ -90,6 +91,7 @@ def test_sigkill_and_resume_gives_identical_rows(tmp_path: Path) -> None:
     assert got[0] == expected[0]
     assert got[1] == expected[1]
     assert got[2] == expected[2]
+    assert got[4] == expected[4] and len(got[4]) > 100  # the dyads too
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["runs"] == 3 and manifest["last_run"]["records"] < manifest["read"]
     assert not (out / "_work").exists()

@@ -14,6 +14,7 @@ from conftest_batch import FakeClassifier, article, messy_lines
 
 from inference.batch import score
 from inference.batch.core import PROB_COLUMNS
+from inference.batch.dyads import DYAD_PROB_COLUMNS
 from inference.batch.local import validate_chunk
 from inference.batch.options import ScoreOptions
 from inference.batch.ray_engine import RESULT_SCHEMA, ScoreActor, chunk_columns, read_ipc, score_chunks
@@ -133,7 +134,12 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ray-model")
     encoder_dir = build_tiny_encoder(root / "encoder")
     torch.manual_seed(0)
-    settings = ModelSettings(base_encoder=str(encoder_dir), max_length=64, text_prefix="query: ")
+    settings = ModelSettings(
+        base_encoder=str(encoder_dir),
+        max_length=64,
+        text_prefix="query: ",
+        heads=["detail", "sentiment", "sentence_detail", "pair"],
+    )
     model = StanceModel(load_encoder(str(encoder_dir)), settings).eval()
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
     return model.save_pretrained(root / "model", tokenizer=tokenizer, encoder_format="full")
@@ -143,7 +149,11 @@ def _same_rows(a: list[dict], b: list[dict]) -> None:
     assert len(a) == len(b)
     for x, y in zip(a, b, strict=True):
         for name in x:
-            if name in PROB_COLUMNS and x[name] is not None and y[name] is not None:
+            if (
+                name in (*PROB_COLUMNS, *DYAD_PROB_COLUMNS, "intensity")
+                and x[name] is not None
+                and y[name] is not None
+            ):
                 assert math.isclose(x[name], y[name], abs_tol=1e-6), (name, x, y)
             else:
                 assert x[name] == y[name], (name, x, y)
@@ -180,7 +190,8 @@ def test_ray_engine_matches_the_local_engine(tmp_path: Path, tiny_model: Path, l
     on_disk = json.loads((tmp_path / "ray" / "manifest.json").read_text())
     assert on_disk["engine"] == "ray" and on_disk["complete"] is True
     assert (tmp_path / "ray" / "stances.parquet").is_dir() == (layout == "folder")
-    for name in ("stances.parquet", "articles.parquet"):
+    assert pq.read_table(tmp_path / "local" / "dyads.parquet").num_rows > 0
+    for name in ("stances.parquet", "articles.parquet", "dyads.parquet"):
         a = pq.read_table(tmp_path / "local" / name)
         b = pq.read_table(tmp_path / "ray" / name)
         assert a.schema == b.schema, name

@@ -115,6 +115,7 @@ def test_resume_after_interrupt_equals_uninterrupted(tmp_path: Path) -> None:
     assert (manifest.read, manifest.failed) == (61, 1)
     assert rows(out) == expected
     assert rows(out, "articles.parquet") == rows(tmp_path / "ref", "articles.parquet")
+    assert rows(out, "dyads.parquet") == rows(tmp_path / "ref", "dyads.parquet")
     assert errors(out) == errors(tmp_path / "ref")
 
 

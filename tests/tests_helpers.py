@@ -8,7 +8,12 @@ import torch
 
 
 def tiny_stance_model(
-    encoder_dir: Path, *, seed: int = 0, target_pooling: str = "mean", target_encoding: str = "shared"
+    encoder_dir: Path,
+    *,
+    seed: int = 0,
+    target_pooling: str = "mean",
+    target_encoding: str = "shared",
+    heads: tuple[str, ...] = ("detail", "sentiment", "sentence_detail"),
 ):
     """A LoRA-wrapped tiny StanceModel with non-trivial adapter weights, and its tokenizer."""
     from peft import LoraConfig, get_peft_model
@@ -29,5 +34,6 @@ def tiny_stance_model(
         text_prefix="query: ",
         target_pooling=target_pooling,
         target_encoding=target_encoding,
+        heads=list(heads),
     )
     return StanceModel(encoder, settings).eval(), AutoTokenizer.from_pretrained(encoder_dir)

@@ -10,13 +10,11 @@ from collections.abc import Mapping, Sequence
 import torch
 
 from inference.encoding import EncodedItem, encode
-from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS
+from inference.heads import HEADS, HeadSpec
 
 from .examples import Example
 
 IGNORE = -100
-_DETAIL = {label: i for i, label in enumerate(DETAIL_LABELS)}
-_SENTIMENT = {label: i for i, label in enumerate(SENTIMENT_LABELS)}
 
 
 def epoch_mixture(sources: Sequence[tuple[Sequence[Example], float]], rng: random.Random) -> list[Example]:
@@ -53,37 +51,24 @@ def steps_per_epoch(n_examples: int, batch_size: int) -> int:
 ClassWeights = Mapping[str, Mapping[str, Mapping[str, float]]]  # source -> head -> label -> weight
 
 
+def labelled_items(spec: HeadSpec, examples: Sequence[Example]) -> list[tuple[Example, str | None]]:
+    """One ``(example, label or None)`` per item the head reads, in the model's output order:
+    per example (sentence heads), per target (target heads) or per pair (pair heads)."""
+    if spec.arity == "sentence":  # a sentence label trains the head its source chose
+        return [(e, e.sentence_detail if e.sentence_head == spec.name else None) for e in examples]
+    if spec.arity == "target":
+        return [(e, getattr(t, spec.field)) for e in examples for t in e.targets]
+    return [(e, p.label) for e in examples for p in getattr(e, spec.field)]
+
+
 def class_weights(examples: Sequence[Example], strength: float) -> dict[str, dict[str, float]]:
     """Per head and label, ``(max count / count) ** strength`` over ``examples`` (0: no balancing)."""
-    counts: dict[str, Counter[str]] = {
-        "detail": Counter(),
-        "sentiment": Counter(),
-        "sentence_detail": Counter(),
-    }
-    for e in examples:
-        if e.sentence_detail:
-            counts["sentence_detail"][e.sentence_detail] += 1
-        for t in e.targets:
-            if t.detail:
-                counts["detail"][t.detail] += 1
-            if t.sentiment:
-                counts["sentiment"][t.sentiment] += 1
-    return {
-        head: {label: (max(c.values()) / n) ** strength for label, n in c.items()}
-        for head, c in counts.items()
-        if c
-    }
-
-
-def _weights(examples: Sequence[Example], weights: ClassWeights | None, head: str) -> torch.Tensor:
-    def w(e: Example, label: str | None) -> float:
-        if not label or weights is None:
-            return 1.0
-        return weights.get(e.source, {}).get(head, {}).get(label, 1.0)
-
-    if head == "sentence_detail":
-        return torch.tensor([w(e, e.sentence_detail) for e in examples], dtype=torch.float32)
-    return torch.tensor([w(e, getattr(t, head)) for e in examples for t in e.targets], dtype=torch.float32)
+    out: dict[str, dict[str, float]] = {}
+    for spec in HEADS.values():
+        c = Counter(label for _, label in labelled_items(spec, examples) if label)
+        if c:
+            out[spec.name] = {label: (max(c.values()) / n) ** strength for label, n in c.items()}
+    return out
 
 
 def collate(
@@ -95,22 +80,28 @@ def collate(
     markers: tuple[str, str] | None = None,
     weights: ClassWeights | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Model inputs plus ``labels_<head>`` and ``weights_<head>`` for the three heads.
+    """Model inputs plus ``labels_<head>`` and ``weights_<head>`` for every registered head.
 
     ``weights`` (source -> head -> label -> weight) scales each labelled item's loss.
     """
-    items = [EncodedItem(e.text, [t.spans for t in e.targets]) for e in examples]
+    items = [
+        EncodedItem(e.text, [t.spans for t in e.targets], [(p.source, p.target) for p in e.pairs])
+        for e in examples
+    ]
     batch = encode(tokenizer, items, max_length=max_length, prefix=prefix, markers=markers)
-    for head in ("detail", "sentiment", "sentence_detail"):
-        batch[f"weights_{head}"] = _weights(examples, weights, head)
-    batch["labels_detail"] = torch.tensor(
-        [_DETAIL[t.detail] if t.detail else IGNORE for e in examples for t in e.targets], dtype=torch.long
-    )
-    batch["labels_sentiment"] = torch.tensor(
-        [_SENTIMENT[t.sentiment] if t.sentiment else IGNORE for e in examples for t in e.targets],
-        dtype=torch.long,
-    )
-    batch["labels_sentence_detail"] = torch.tensor(
-        [_DETAIL[e.sentence_detail] if e.sentence_detail else IGNORE for e in examples], dtype=torch.long
-    )
+    for spec in HEADS.values():
+        index = {label: i for i, label in enumerate(spec.labels)}
+        labelled = labelled_items(spec, examples)
+        batch[f"labels_{spec.name}"] = torch.tensor(
+            [index[label] if label else IGNORE for _, label in labelled], dtype=torch.long
+        )
+        batch[f"weights_{spec.name}"] = torch.tensor(
+            [
+                1.0
+                if not label or weights is None
+                else weights.get(e.source, {}).get(spec.name, {}).get(label, 1.0)
+                for e, label in labelled
+            ],
+            dtype=torch.float32,
+        )
     return batch

@@ -20,13 +20,13 @@ from typing import Any
 
 import torch
 
+from inference.heads import HEADS
 from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
 from inference.modeling import StanceModel
 
-from .batching import IGNORE, collate
+from .batching import IGNORE, collate, labelled_items
 from .examples import Example
 
-HEADS = ("detail", "sentiment", "sentence_detail")
 _GRID = torch.exp(torch.linspace(math.log(0.25), math.log(8.0), 241))
 _STANCE_GROUPS = [[i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == s] for s in STANCE_LABELS]
 
@@ -41,7 +41,7 @@ def collect_logits(
     bf16: bool = False,
 ) -> dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """head -> (logits, labels, half) over every labelled item of ``examples`` (``half``: 0/1 by group)."""
-    out: dict[str, list[list[torch.Tensor]]] = {h: [[], [], []] for h in HEADS}
+    out: dict[str, list[list[torch.Tensor]]] = {h: [[], [], []] for h in HEADS}  # the registry's heads
     was_training = model.training
     model.eval()
     try:
@@ -56,17 +56,17 @@ def collect_logits(
             )
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = model(**batch)
-            sentence_half = torch.tensor([_half(e.group) for e in chunk])
-            target_half = torch.tensor([_half(e.group) for e in chunk for _ in e.targets], dtype=torch.long)
-            for head in HEADS:
-                if head not in logits:
+            for spec in HEADS.values():
+                labels = batch[f"labels_{spec.name}"]
+                if spec.name not in logits or not len(labels):
                     continue
-                labels = batch[f"labels_{head}"]
                 keep = labels != IGNORE
-                half = sentence_half if head == "sentence_detail" else target_half
-                out[head][0].append(logits[head].float()[keep])
-                out[head][1].append(labels[keep])
-                out[head][2].append(half[keep])
+                half = torch.tensor(
+                    [_half(e.group) for e, _ in labelled_items(spec, chunk)], dtype=torch.long
+                )
+                out[spec.name][0].append(logits[spec.name].float()[keep])
+                out[spec.name][1].append(labels[keep])
+                out[spec.name][2].append(half[keep])
     finally:
         model.train(was_training)
     return {

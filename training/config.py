@@ -54,6 +54,8 @@ class SourceConfig:
     max_examples: int | None = None
     train: bool = True  # False: evaluate on it only
     class_balance: float = 0.0  # loss weight per label = (max count / count) ** class_balance
+    # the sentence head its sentence labels train (inference.heads), e.g. sentence_detail_un for UN QuadClass
+    sentence_head: str = "sentence_detail"
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -196,6 +198,7 @@ def _index(part: str, dotted: str, size: int) -> int:
 
 
 def validate(config: Config) -> Config:
+    from inference.heads import HEADS
     from inference.modeling import TARGET_ENCODINGS, TARGET_POOLINGS
 
     for key, value, allowed in (
@@ -218,11 +221,11 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"train.select={config.train.select!r}; expected 'best' or 'last'")
     if config.train.batch_size < 1:
         raise ConfigError(f"train.batch_size={config.train.batch_size}; it must be at least 1")
-    unknown_losses = set(config.train.loss_weights) - {"detail", "sentiment", "sentence_detail", "stance"}
+    known_losses = [*HEADS, "stance"]
+    unknown_losses = set(config.train.loss_weights) - set(known_losses)
     if unknown_losses:
         raise ConfigError(
-            f"train.loss_weights has unknown head(s) {sorted(unknown_losses)}; "
-            "known: detail, sentiment, sentence_detail, stance"
+            f"train.loss_weights has unknown head(s) {sorted(unknown_losses)}; known: {', '.join(known_losses)}"
         )
     names = [s.name for s in config.data.sources]
     if config.train.polarity_source and config.train.polarity_source not in names:
@@ -230,6 +233,16 @@ def validate(config: Config) -> Config:
             f"train.polarity_source={config.train.polarity_source!r} is not a source name; sources: {names}"
         )
     for i, source in enumerate(config.data.sources):
+        spec = HEADS.get(source.sentence_head)
+        if spec is None or spec.arity != "sentence":
+            sentence_heads = [h.name for h in HEADS.values() if h.arity == "sentence"]
+            raise ConfigError(
+                f"data.sources[{i}].sentence_head={source.sentence_head!r}; expected one of {sentence_heads}"
+            )
+        # a sentence head chosen by a source learns as much as sentence_detail unless told otherwise
+        config.train.loss_weights.setdefault(
+            source.sentence_head, config.train.loss_weights.get("sentence_detail", 1.0)
+        )
         if not source.name or not source.kind or not source.path:
             raise ConfigError(f"data.sources[{i}] needs name, kind and path (got {source.name!r})")
         if names.count(source.name) > 1:

@@ -79,6 +79,7 @@ def _read(config: Config, source: SourceConfig) -> _Read:
         dev = dev_result.examples
     for example in (*result.examples, *(dev or ())):
         example.source = source.name  # the config's name, which keys per-source settings
+        example.sentence_head = source.sentence_head
     if bad:
         logger.warning("%s: %d bad row(s), e.g. %s", source.name, len(bad), bad[0])
     return _Read(source, result.examples, dev, bad, files, dev_is_train)

@@ -9,6 +9,7 @@ from inference.classifier import DEFAULT_MODEL_DIR, load_classifier
 
 from .config import ConfigError, load_config
 from .data import load_sources
+from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, table_rows
 from .model_card import write_model_card
 from .trainer import dev_sets
@@ -34,6 +35,9 @@ def run_evaluation(
     classifier = load_classifier(model_dir, batch_size=config.train.eval_batch_size, precision=precision)
     results = evaluate(classifier, dev_sets(load_sources(config)))
     print(format_table(table_rows(results)))
+    dyads = format_dyad_table(results)
+    if dyads:
+        print("\nDirected dyads over (source, target, stance) triples (micro P/R/F1):\n" + dyads)
     target_dir = out or model_dir or DEFAULT_MODEL_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
     metrics_file = target_dir / "metrics.json"

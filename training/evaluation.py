@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,9 +12,12 @@ import torch
 from sklearn.metrics import f1_score
 
 from inference.classifier import StanceClassifier, decode_detail
+from inference.dyads import PairReading, decode_pairs
 from inference.encoding import EncodedItem
+from inference.heads import DEFAULT_SENTENCE_HEAD
 from inference.labels import DETAIL_TO_STANCE, SENTIMENT_LABELS
 
+from .dyad_metrics import count_example, dyad_scores
 from .examples import Example
 
 # Published macro-F1 on the public sets (../shared/data/README.md), for the tables and the model card.
@@ -75,21 +79,42 @@ def bootstrap_sd(
     return float(f1[:, keep].mean(1).std())
 
 
-def predict(
-    classifier: StanceClassifier, examples: Sequence[Example]
-) -> tuple[list[str], list[list[tuple[str, str]]]]:
-    """Per example: the sentence detail, and per target (detail, sentiment), as the API decodes them."""
-    items = [EncodedItem(e.text, [t.spans for t in e.targets]) for e in examples]
-    target_probs, sentence_probs = classifier._run(items)
-    sentence_pred = [r.detail for r in decode_detail(torch.stack(sentence_probs))] if items else []
-    target_pred = [[(r.detail, s) for r, s in classifier._target_results(p)] for p in target_probs]
-    return sentence_pred, target_pred
+@dataclass
+class Predictions:
+    """Per example: the sentence detail (from its source's sentence head), per target (detail,
+    sentiment), and per labelled pair its decoded reading (None where the model has no pair head)."""
+
+    sentence: list[str | None]
+    targets: list[list[tuple[str, str]]]
+    pairs: list[list[PairReading] | None]
 
 
-def score_examples(examples: Sequence[Example], sentence_pred, target_pred) -> dict[str, Any]:
+def predict(classifier: StanceClassifier, examples: Sequence[Example]) -> Predictions:
+    """Predictions for ``examples`` as the API decodes them."""
+    has_pairs = "pair" in classifier.model.pair_heads
+    items = [
+        EncodedItem(
+            e.text, [t.spans for t in e.targets], [(p.source, p.target) for p in e.pairs] if has_pairs else []
+        )
+        for e in examples
+    ]
+    probs = classifier._forward(items)
+    sentence: list[str | None] = []
+    for e, p in zip(examples, probs, strict=True):
+        head = e.sentence_head if e.sentence_head in p.sentence else DEFAULT_SENTENCE_HEAD
+        sentence.append(decode_detail(p.sentence[head][None])[0].detail)
+    targets = [[(r.detail, s) for r, s in classifier._target_results(p.targets)] for p in probs]
+    pairs = [decode_pairs(torch.stack([q["pair"] for q in p.pairs])) if p.pairs else None for p in probs]
+    return Predictions(sentence, targets, pairs)
+
+
+def score_examples(examples: Sequence[Example], predictions: Predictions) -> dict[str, Any]:
     """Metrics overall and per language for whichever labels the examples carry."""
     by_lang: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for ex, sp, tp in zip(examples, sentence_pred, target_pred, strict=True):
+    dyads: dict[str, Counter[str]] = defaultdict(Counter)
+    for ex, sp, tp, pp in zip(
+        examples, predictions.sentence, predictions.targets, predictions.pairs, strict=True
+    ):
         for key in (ex.lang, "all"):
             bucket = by_lang[key]
             if ex.sentence_detail:
@@ -102,6 +127,7 @@ def score_examples(examples: Sequence[Example], sentence_pred, target_pred) -> d
                 if target.sentiment:
                     bucket["s_gold"].append(target.sentiment)
                     bucket["s_pred"].append(sentiment)
+            count_example(dyads[key], ex, pp, [d for d, _ in tp])
     out: dict[str, Any] = {}
     for lang, b in by_lang.items():
         m: dict[str, Any] = {}
@@ -124,6 +150,8 @@ def score_examples(examples: Sequence[Example], sentence_pred, target_pred) -> d
             m["sentiment_pn_f1"] = _macro(b["s_gold"], b["s_pred"], labels=polar)
             m["sentiment_pn_f1_sd"] = bootstrap_sd(b["s_gold"], b["s_pred"], labels=polar)
             m["n_sentiment_targets"] = len(b["s_gold"])
+        if dyads[lang]["pairs"]:
+            m.update(dyad_scores(dyads[lang]))
         out[lang] = m
     return out
 
@@ -139,8 +167,7 @@ def evaluate(
         for name, (kind, examples) in datasets.items():
             if not examples:
                 continue
-            sentence_pred, target_pred = predict(classifier, examples)
-            results[name] = {"kind": kind, "by_lang": score_examples(examples, sentence_pred, target_pred)}
+            results[name] = {"kind": kind, "by_lang": score_examples(examples, predict(classifier, examples))}
     finally:
         classifier.model.train(was_training)
     return results
@@ -151,19 +178,36 @@ def headline(results: Mapping[str, Any]) -> float:
     values = []
     for res in results.values():
         m = res["by_lang"].get("all", {})
-        for key in ("sentence_detail_f1", "detail_f1", "sentiment_f1"):
+        for key in ("sentence_detail_f1", "detail_f1", "sentiment_f1", "dyad_f1"):
             if key in m:
                 values.append(m[key])
     return sum(values) / len(values) if values else 0.0
 
 
+# Rows of the table: (metric, the metric printed beside it as a baseline in the "published" column).
+METRICS = (
+    "sentence_detail_f1",
+    "detail_f1",
+    "stance_f1",
+    "sentiment_f1",
+    "sentiment_pn_f1",
+    "dyad_p",
+    "dyad_r",
+    "dyad_f1",
+    "dyad_undirected_f1",
+)
+_BASELINE = {  # dyad metric -> the co-occurrence baselines' same metric, printed beside it
+    m: (f"cooc_gold{m[4:]}", f"cooc_model{m[4:]}") for m in METRICS if m.startswith("dyad_")
+}
+
+
 def table_rows(results: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Rows of (data set, language, metric, ours, published) for printing and the model card."""
+    """Rows of (data set, language, metric, ours, published or baseline) for printing and the model card."""
     rows = []
     for name, res in results.items():
         for lang, metrics in sorted(res["by_lang"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
             published = PUBLISHED.get((res["kind"], lang))
-            for metric in ("sentence_detail_f1", "detail_f1", "stance_f1", "sentiment_f1", "sentiment_pn_f1"):
+            for metric in METRICS:
                 if metric not in metrics:
                     continue
                 if metric == "sentiment_pn_f1" and res["kind"] != "rusentne":
@@ -171,6 +215,9 @@ def table_rows(results: Mapping[str, Any]) -> list[dict[str, Any]]:
                 ref = ""
                 if published and published["metric"] == metric:
                     ref = ", ".join(f"{k} {v:.3f}" for k, v in published["figures"].items())
+                if metric in _BASELINE:
+                    gold, model = _BASELINE[metric]
+                    ref = f"co-occurrence: gold stances {metrics.get(gold, 0):.3f}, model stances {metrics.get(model, 0):.3f}"
                 rows.append(
                     {
                         "data": name,
@@ -191,7 +238,7 @@ def format_spread(value: float, sd: float | None) -> str:
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
     """The table printed by train/evaluate; ``±`` is the bootstrap sd (or the sd over runs, for cv)."""
-    head = f"{'data set':<22} {'lang':<5} {'metric':<20} {'ours':>15}  published"
+    head = f"{'data set':<22} {'lang':<5} {'metric':<20} {'ours':>15}  published / baseline"
     lines = [head, "-" * len(head)]
     for r in rows:
         ours = format_spread(r["ours"], r.get("sd"))

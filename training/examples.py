@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from inference.heads import DEFAULT_SENTENCE_HEAD, PAIR_LABELS, head
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, check_label
 
 Span = tuple[int, int]
@@ -28,6 +29,22 @@ class Target:
 
 
 @dataclass
+class Pair:
+    """An ordered pair of an example's targets (indices into ``Example.targets``) and its relation:
+    one of ``inference.heads.PAIR_LABELS``, ``"none"`` for a pair the sentence does not relate."""
+
+    source: int
+    target: int
+    label: str
+    intensity: float | None = None  # PLOVER/Goldstein -10..+10 where the data gives one
+
+    def __post_init__(self) -> None:
+        check_label(self.label, PAIR_LABELS, "pair")
+        if self.source == self.target:
+            raise ValueError(f"a pair needs two different targets, got ({self.source}, {self.target})")
+
+
+@dataclass
 class Example:
     """A sentence with whatever labels its source gives.
 
@@ -42,10 +59,20 @@ class Example:
     targets: list[Target] = field(default_factory=list)
     sentence_detail: str | None = None
     group: str = ""
+    pairs: list[Pair] = field(default_factory=list)  # labelled ordered pairs of targets (dyads)
+    sentence_head: str = DEFAULT_SENTENCE_HEAD  # the head ``sentence_detail`` trains (set per source)
 
     def __post_init__(self) -> None:
         if self.sentence_detail is not None:
             check_label(self.sentence_detail, DETAIL_LABELS, "sentence detail")
+        if head(self.sentence_head).arity != "sentence":
+            raise ValueError(f"{self.id}: sentence_head {self.sentence_head!r} is not a sentence head")
+        for pair in self.pairs:
+            if not (0 <= pair.source < len(self.targets) and 0 <= pair.target < len(self.targets)):
+                raise ValueError(
+                    f"{self.id}: pair ({pair.source}, {pair.target}) names a target outside its "
+                    f"{len(self.targets)} targets"
+                )
         for t in self.targets:
             for s, e in t.spans:
                 if not 0 <= s < e <= len(self.text):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+from inference.heads import HEADS, LEGACY_HEADS
 
 from .evaluation import table_rows
 
@@ -26,15 +29,25 @@ countries (or any target span) in news sentences, plus the five-way detail of a 
 - Load it with `inference.load_classifier("path/to/{name}")`; the model shipped in the package loads with
   `inference.load_classifier()`.
 
+## Heads
+
+| head | reads | labels |
+|---|---|---|
+{head_rows}
+
+The `pair` head reads every ordered pair of different countries in a sentence (source -> target);
+`none` is its explicit "unrelated" class, and a pair is reported when `p(none) < 0.5`
+(`inference/dyads.py`, which also gives the intensity formula).
+
 ## Training data
 
 | source | kind | train | dev |
 |---|---|---:|---:|
 {data_rows}
 
-## Dev-split results (macro-F1)
+## Dev-split results (macro-F1; dyads: micro P/R/F1 over (source, target, stance) triples)
 
-| data set | lang | metric | this model | published |
+| data set | lang | metric | this model | published (dyads: co-occurrence baseline) |
 |---|---|---|---:|---|
 {metric_rows}
 
@@ -92,6 +105,18 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
     )
 
 
+def _head_rows(out_dir: Path) -> str:
+    """One row per head the saved model has (its config.json), described by the registry."""
+    config_file = out_dir / "config.json"
+    saved = json.loads(config_file.read_text()) if config_file.is_file() else {}
+    names = saved.get("diplostance", {}).get("heads", list(LEGACY_HEADS))
+    return "\n".join(
+        f"| {spec.name} | {spec.arity}: {spec.description} | {', '.join(spec.labels)} |"
+        for spec in HEADS.values()
+        if spec.name in names
+    )
+
+
 def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, Any]) -> Path:
     model = config["model"]
     dev = metrics.get("dev", {})
@@ -107,6 +132,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
     )
     text = _TEMPLATE.format(
         calibration=_calibration_section(metrics.get("calibration")),
+        head_rows=_head_rows(out_dir),
         languages=", ".join(langs),
         encoder=model["encoder"],
         adapter="LoRA adapter" if config["output"]["encoder_format"] == "lora" else "full fine-tuning",

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from inference.classifier import StanceClassifier
 from inference.encoder import resolve_encoder
+from inference.heads import HEADS, LEGACY_HEADS, check_heads
 from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
 from inference.modeling import ModelSettings, StanceModel, load_encoder
 
@@ -27,6 +28,7 @@ from .batching import IGNORE, class_weights, collate, epoch_mixture, length_buck
 from .calibration import calibrate_model
 from .config import Config, ModelConfig
 from .data import SourceData, load_sources
+from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
 
@@ -41,8 +43,18 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def build_model(cfg: ModelConfig):
-    """A fresh :class:`StanceModel` over the configured encoder (LoRA-wrapped unless ``adapter: full``)."""
+def model_heads(config: Config) -> tuple[str, ...]:
+    """The heads a run trains: the legacy three, every source's ``sentence_head``, and ``pair`` when
+    its loss weight is positive."""
+    names = set(LEGACY_HEADS) | {s.sentence_head for s in config.data.sources}
+    if config.train.loss_weights.get("pair", 0.0) > 0:
+        names.add("pair")
+    return check_heads(sorted(names))
+
+
+def build_model(cfg: ModelConfig, heads: tuple[str, ...] = LEGACY_HEADS):
+    """A fresh :class:`StanceModel` over the configured encoder (LoRA-wrapped unless ``adapter: full``)
+    with the registered ``heads``."""
     from transformers import AutoTokenizer
 
     encoder_dir = resolve_encoder(cfg.encoder)
@@ -70,6 +82,7 @@ def build_model(cfg: ModelConfig):
         head_hidden=cfg.head_hidden,
         target_pooling=cfg.target_pooling,
         target_encoding=cfg.target_encoding,
+        heads=list(heads),
     )
     return StanceModel(encoder, settings), tokenizer
 
@@ -84,11 +97,16 @@ def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tens
 def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float]):
     """Weighted sum of the heads' (class-weighted) cross-entropies, plus an optional ``stance`` term:
     the three-way cross-entropy of the detail head's probabilities summed per stance."""
-    total = outputs["sentence_detail"].new_zeros((), dtype=torch.float32)
+    total = torch.zeros((), dtype=torch.float32, device=batch["input_ids"].device)
     parts: dict[str, float] = {}
-    for head in ("detail", "sentiment", "sentence_detail"):
-        labels = batch[f"labels_{head}"]
-        if head not in outputs or not (labels != IGNORE).any() or weights.get(head, 0.0) == 0:
+    for head in HEADS:
+        labels = batch.get(f"labels_{head}")
+        if (
+            head not in outputs
+            or labels is None
+            or not (labels != IGNORE).any()
+            or weights.get(head, 0.0) == 0
+        ):
             continue
         loss = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"])
         total = total + weights[head] * loss
@@ -154,7 +172,14 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         for name, sd in data.items()
         if sd.config.class_balance
     }
-    model, tokenizer = build_model(config.model)
+    heads = model_heads(config)
+    with_pairs = [name for name, sd in data.items() if sd.config.train and any(e.pairs for e in sd.train)]
+    if with_pairs and "pair" not in heads:
+        logger.warning(
+            "source(s) %s label dyads but train.loss_weights.pair is 0: the model gets no pair head",
+            with_pairs,
+        )
+    model, tokenizer = build_model(config.model, heads)
     classifier = StanceClassifier(
         model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size
     )
@@ -249,6 +274,9 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     }
     save_run(model, tokenizer, config, data, metrics, out_dir)
     print(format_table(table_rows(best[2])))
+    dyads = format_dyad_table(best[2])
+    if dyads:
+        print("\nDirected dyads over (source, target, stance) triples (micro P/R/F1):\n" + dyads)
     return out_dir
 
 

@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
+from inference.batch.dyads import ARTICLE_DYAD_COLUMNS, add_dyad_rows, dyad_counts, empty_dyads, reads_dyads
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
 from inference.results import StanceResult
 
@@ -73,6 +74,7 @@ def article_schema(passthrough: Sequence[str]) -> pa.Schema:
         pa.field("n_neutral", pa.int32()),
         pa.field("net", pa.float32()),
     ]
+    fields += [pa.field(name, pa.int32()) for name in ARTICLE_DYAD_COLUMNS]  # as source / as target
     return pa.schema(fields)
 
 
@@ -84,8 +86,13 @@ def _check_result(result: StanceResult, text: str, article_id: str) -> None:
         )
 
 
-def score_batch(batch: dict[str, list[Any]], classifier: ArticleClassifier) -> dict[str, list[Any]]:
+def score_batch(
+    batch: dict[str, list[Any]], classifier: ArticleClassifier, dyads: dict[str, list[Any]] | None = None
+) -> dict[str, list[Any]]:
     """Stance rows (one per article, sentence and country) for a columnar batch of valid records.
+
+    With ``dyads`` (columns of ``batch.dyads.dyad_schema``) and a classifier that reads dyads, the
+    dyad rows of the same pass are appended to it.
 
     ``batch`` needs ``id`` and ``text`` columns and may have ``lang`` (per-article language,
     ``None`` = unknown) and any pass-through columns, which are copied to each row.
@@ -101,8 +108,13 @@ def score_batch(batch: dict[str, list[Any]], classifier: ArticleClassifier) -> d
     if not texts:
         return out
     langs = batch.get("lang")
-    results = classifier.classify_many(texts, lang=list(langs) if langs is not None else None)
-    if len(results) != len(texts):
+    lang = list(langs) if langs is not None else None
+    dyad_results = None
+    if dyads is not None and reads_dyads(classifier):
+        results, dyad_results = classifier.analyse_many(texts, lang=lang)  # type: ignore[attr-defined]
+    else:
+        results = classifier.classify_many(texts, lang=lang)
+    if len(results) != len(texts) or (dyad_results is not None and len(dyad_results) != len(texts)):
         raise RuntimeError(
             f"classifier {getattr(classifier, 'name', classifier)!r} returned {len(results)} results for {len(texts)} texts"
         )
@@ -127,11 +139,17 @@ def score_batch(batch: dict[str, list[Any]], classifier: ArticleClassifier) -> d
                 for label in labels:
                     value = probs.get(label)
                     out[f"{reading}_p_{label}"].append(None if value is None else float(value))
+    if dyad_results is not None and dyads is not None:
+        add_dyad_rows(dyads, batch, extra, dyad_results)
     return out
 
 
 def score_with_retry(
-    batch: dict[str, list[Any]], classifier: ArticleClassifier, batch_size: int, keys: Sequence[Any]
+    batch: dict[str, list[Any]],
+    classifier: ArticleClassifier,
+    batch_size: int,
+    keys: Sequence[Any],
+    dyads: dict[str, list[Any]] | None = None,
 ) -> tuple[dict[str, list[Any]], dict[Any, str]]:
     """``score_batch`` over slices of ``batch_size`` rows of one chunk, with per-article retry.
 
@@ -139,7 +157,8 @@ def score_with_retry(
     reason the classifier failed on that article. A failing slice is retried one article at a
     time so that one bad article does not fail the others. Raises RuntimeError when every
     article of a chunk of at least ``SYSTEMIC_FAILURES`` fails (a broken classifier). Both
-    engines call this once per chunk, so their classifier calls see the same batches.
+    engines call this once per chunk, so their classifier calls see the same batches. ``dyads``
+    (optional) collects the dyad rows of the articles scored, as ``score_batch`` does.
     """
     n = len(batch["id"])
     if len(keys) != n:
@@ -149,8 +168,11 @@ def score_with_retry(
 
     def add(start: int, stop: int) -> None:
         part = {name: values[start:stop] for name, values in batch.items()}
-        for name, values in score_batch(part, classifier).items():
+        found = empty_dyads(passthrough_of(batch)) if dyads is not None else None
+        for name, values in score_batch(part, classifier, found).items():
             rows[name].extend(values)
+        for name, values in (found or {}).items():  # only once the slice succeeded
+            dyads[name].extend(values)  # type: ignore[index]
 
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
@@ -173,8 +195,11 @@ def score_with_retry(
     return rows, failures
 
 
-def aggregate_articles(stances: dict[str, list[Any]], passthrough: Sequence[str]) -> dict[str, list[Any]]:
-    """Per (article, country): sentence counts per stance and ``net = (coop - conf) / n``.
+def aggregate_articles(
+    stances: dict[str, list[Any]], passthrough: Sequence[str], dyads: dict[str, list[Any]] | None = None
+) -> dict[str, list[Any]]:
+    """Per (article, country): sentence counts per stance and ``net = (coop - conf) / n``, and how
+    many of the article's ``dyads`` have the country as source and as target (0 without dyads).
 
     Rows keep the order in which each (article, country) first appears in ``stances``.
     """
@@ -188,6 +213,7 @@ def aggregate_articles(stances: dict[str, list[Any]], passthrough: Sequence[str]
         column = {"cooperative": 1, "conflictual": 2}.get(stance, 3)
         entry[column] += 1
     out: dict[str, list[Any]] = {name: [] for name in article_schema(passthrough).names}
+    in_dyads = dyad_counts(dyads)
     for (article_id, country), (first, coop, conf, neutral) in counts.items():
         n = coop + conf + neutral
         out["id"].append(article_id)
@@ -199,4 +225,7 @@ def aggregate_articles(stances: dict[str, list[Any]], passthrough: Sequence[str]
         out["n_conflictual"].append(conf)
         out["n_neutral"].append(neutral)
         out["net"].append((coop - conf) / n)
+        as_source, as_target = in_dyads.get((article_id, country), (0, 0))
+        out["n_dyads_source"].append(as_source)
+        out["n_dyads_target"].append(as_target)
     return out

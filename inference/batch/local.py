@@ -3,14 +3,15 @@
 Layout of the output folder while a run is going on::
 
     DIR/_work/journal.sqlite        committed chunks, ids seen, fingerprint of the run
-    DIR/_work/parts/stances-000012.parquet, articles-000012.parquet, records-000012.parquet
+    DIR/_work/parts/stances-000012.parquet, articles-000012.parquet, dyads-000012.parquet,
+                    records-000012.parquet
 
-A chunk's three part files are written atomically first, then the chunk is committed to the
+A chunk's part files are written atomically first, then the chunk is committed to the
 journal in one transaction. A run killed at any point leaves committed chunks whose parts
 are complete; rerunning the same command skips the records of those chunks (the journal
 stores how many) and recomputes the rest, so the final files hold exactly the rows of an
 uninterrupted run. At the end the parts are merged into ``stances.parquet``,
-``articles.parquet`` and ``errors.jsonl`` (each atomically), ``manifest.json`` is written last,
+``articles.parquet``, ``dyads.parquet`` and ``errors.jsonl`` (each atomically), ``manifest.json`` is written last,
 and ``_work`` is removed.
 """
 
@@ -34,6 +35,7 @@ from inference.batch.core import (
     score_with_retry,
     stance_schema,
 )
+from inference.batch.dyads import dyad_schema, empty_dyads
 from inference.batch.journal import ChunkEntry, Journal
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
 from inference.batch.memory import release_free_memory
@@ -52,8 +54,14 @@ from inference.batch.writers import (
 
 log = logging.getLogger("inference.batch")
 
-OUTPUT_FILES: tuple[str, ...] = ("stances.parquet", "articles.parquet", "errors.jsonl", "manifest.json")
-REPORT_FILES: tuple[str, ...] = ("report.png", "report.html")
+OUTPUT_FILES: tuple[str, ...] = (
+    "stances.parquet",
+    "articles.parquet",
+    "dyads.parquet",
+    "errors.jsonl",
+    "manifest.json",
+)
+REPORT_FILES: tuple[str, ...] = ("report.png", "report.html", "report_dyads.png")
 WORK = "_work"
 __all__ = ["SYSTEMIC_FAILURES", "chunk_records", "run_local", "validate_chunk"]
 
@@ -131,15 +139,19 @@ def _chunks(
 
 
 def _classify(
-    valid: list[ValidRecord], classifier: ArticleClassifier, opts: ScoreOptions
+    valid: list[ValidRecord],
+    classifier: ArticleClassifier,
+    opts: ScoreOptions,
+    dyads: dict[str, list[Any]] | None = None,
 ) -> tuple[dict[str, list[Any]], dict[int, str]]:
-    """Stance rows of the valid records, and the reason per ``seq`` of those the classifier failed on.
+    """Stance rows of the valid records, and the reason per ``seq`` of those the classifier failed on;
+    their dyad rows are appended to ``dyads``.
 
     A failing batch is retried one article at a time so that one bad article does not fail the others
     (``core.score_with_retry``, shared with the Ray engine).
     """
     return score_with_retry(
-        to_columns(valid, opts.output_fields), classifier, opts.batch_size, [r.seq for r in valid]
+        to_columns(valid, opts.output_fields), classifier, opts.batch_size, [r.seq for r in valid], dyads
     )
 
 
@@ -216,7 +228,8 @@ class _Run:
         opts, journal = self.opts, self.journal
         outcomes, claims = validate_chunk(chunk, seq, opts, journal.seen)
         valid = [r for r in outcomes if isinstance(r, ValidRecord)]
-        stances, failures = _classify(valid, self.classifier, opts)
+        dyads = empty_dyads(opts.output_fields)
+        stances, failures = _classify(valid, self.classifier, opts, dyads)
         records, scored, no_country = chunk_records(
             [
                 (r.seq, r.source, r.line, r.id, r.reason if isinstance(r, ErrorRecord) else None)
@@ -226,9 +239,10 @@ class _Run:
             failures,
         )
         fields = opts.output_fields
-        articles = aggregate_articles(stances, fields)
+        articles = aggregate_articles(stances, fields, dyads)
         rows = write_parquet_atomic(self.part("stances", index), stances, stance_schema(fields))
         article_rows = write_parquet_atomic(self.part("articles", index), articles, article_schema(fields))
+        write_parquet_atomic(self.part("dyads", index), dyads, dyad_schema(fields))
         write_parquet_atomic(self.part("records", index), records, RECORD_SCHEMA)
         entry = ChunkEntry(
             index, len(outcomes), scored, len(outcomes) - scored, rows, article_rows, no_country
@@ -246,6 +260,7 @@ class _Run:
         merge_parquet(
             (self.part("articles", i) for i in indices), out / "articles.parquet", article_schema(fields)
         )
+        merge_parquet((self.part("dyads", i) for i in indices), out / "dyads.parquet", dyad_schema(fields))
         merge_errors((self.part("records", i) for i in indices), out / "errors.jsonl")
         return {name: str(out / name) for name in OUTPUT_FILES}
 

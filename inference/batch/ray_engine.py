@@ -55,6 +55,7 @@ from inference.batch.core import (
     score_with_retry,
     stance_schema,
 )
+from inference.batch.dyads import dyad_schema, empty_dyads
 from inference.batch.local import (
     OUTPUT_FILES,
     WORK,
@@ -100,6 +101,7 @@ RESULT_SCHEMA = pa.schema(
         pa.field("stances", pa.large_binary()),  # Arrow IPC stream of the chunk's stance rows
         pa.field("articles", pa.large_binary()),
         pa.field("record_rows", pa.large_binary()),  # RECORD_SCHEMA: status and reason per record
+        pa.field("dyads", pa.large_binary()),  # dyad rows (batch.dyads.dyad_schema)
     ]
 )
 
@@ -176,15 +178,16 @@ def score_chunks(
         valid = [i for i in rows if batch["reason"][i] is None]
         columns = {"id": [batch["id"][i] for i in valid], "text": [batch["text"][i] for i in valid]}
         columns.update({name: [batch[name][i] for i in valid] for name in fields})
+        dyads = empty_dyads(fields)
         stances, failures = score_with_retry(
-            columns, classifier, batch_size, [batch["seq"][i] for i in valid]
+            columns, classifier, batch_size, [batch["seq"][i] for i in valid], dyads
         )
         outcomes = [
             (batch["seq"][i], batch["source"][i], batch["line"][i], batch["id"][i], batch["reason"][i])
             for i in rows
         ]
         records, scored, no_country = chunk_records(outcomes, stances, failures)
-        articles = aggregate_articles(stances, fields)
+        articles = aggregate_articles(stances, fields, dyads)
         values = {
             "chunk": chunks[start],
             "model": model,
@@ -197,6 +200,7 @@ def score_chunks(
             "stances": _ipc(stances, stance_schema(fields)),
             "articles": _ipc(articles, article_schema(fields)),
             "record_rows": _ipc(records, RECORD_SCHEMA),
+            "dyads": _ipc(dyads, dyad_schema(fields)),
         }
         for name, value in values.items():
             out[name].append(value)
@@ -464,6 +468,7 @@ def _run(
                         ("stances", "stances"),
                         ("articles", "articles"),
                         ("records", "record_rows"),
+                        ("dyads", "dyads"),
                     ):
                         _write_part(parts / f"{kind}-{n_parts:06d}.parquet", read_ipc(row[key]))
                     n_parts += 1
@@ -524,7 +529,11 @@ def _write_outputs(opts: ScoreOptions, n_parts: int) -> dict[str, str]:
     def part(kind: str, i: int) -> Path:
         return parts / f"{kind}-{i:06d}.parquet"
 
-    tables = (("stances", stance_schema(fields)), ("articles", article_schema(fields)))
+    tables = (
+        ("stances", stance_schema(fields)),
+        ("articles", article_schema(fields)),
+        ("dyads", dyad_schema(fields)),
+    )
     if opts.parquet_layout == "folder":
         for kind, table_schema in tables:
             if n_parts == 0:  # an empty folder has no schema: keep one empty part

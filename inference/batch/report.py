@@ -3,7 +3,9 @@
 Reads ``stances.parquet`` in batches (memory bounded by the number of countries, days and
 pairs, not by the number of rows): stance toward the most named countries over time (by the
 ``date`` field; rows without a usable date are counted and left out of the time plot), the
-country pairs most often together in cooperative and in conflictual sentences, and counts.
+country pairs most often together in cooperative and in conflictual sentences, and counts. Where the
+run has ``dyads.parquet``, ``report_dyads.png`` and a section of the page show the directed dyads
+(``report_dyads.py``).
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _html(t: Tally, top: int, manifest: dict[str, Any], png: bytes) -> str:
+def _html(t: Tally, top: int, manifest: dict[str, Any], png: bytes, extra: str = "") -> str:
     counts = [
         [name, f"{manifest.get(key, 0):,}" if isinstance(manifest.get(key), int) else manifest.get(key, "")]
         for name, key in (
@@ -211,12 +213,16 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}img{{max-width:100
 {_table(["country", "sentences", "cooperative", "conflictual", "neutral", "net"], countries)}
 <div class="cols"><div><h2>Cooperative pairs</h2>{_table(["pair", "sentences"], pairs["cooperative"])}</div>
 <div><h2>Conflictual pairs</h2>{_table(["pair", "sentences"], pairs["conflictual"])}</div></div>
+{extra}
 </body></html>
 """
 
 
 def write_report(out_dir: Path, *, top: int = 8) -> dict[str, Path]:
-    """Write ``report.png`` and ``report.html`` into ``out_dir``; returns their paths."""
+    """Write ``report.png`` and ``report.html`` (and ``report_dyads.png`` where the run has dyads)
+    into ``out_dir``; returns their paths."""
+    from inference.batch.report_dyads import write_dyad_panel
+
     stances = out_dir / "stances.parquet"
     if not stances.exists():
         raise FileNotFoundError(
@@ -229,6 +235,10 @@ def write_report(out_dir: Path, *, top: int = 8) -> dict[str, Path]:
     t = tally(stances)
     png_path, html_path = out_dir / "report.png", out_dir / "report.html"
     _plot(t, top, png_path)
-    page = _html(t, top, manifest, png_path.read_bytes())
+    panel = write_dyad_panel(out_dir, top)
+    page = _html(t, top, manifest, png_path.read_bytes(), panel[1] if panel else "")
     write_text_atomic(html_path, lambda fh: fh.write(page))
-    return {"png": png_path, "html": html_path}
+    paths = {"png": png_path, "html": html_path}
+    if panel:
+        paths["dyads_png"] = panel[0]
+    return paths

@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from training.examples import BadRow
+
+
+class Mention(Protocol):
+    country: str
+    start: int
+    end: int
+
+
+Finder = Callable[..., Iterable[Mention]]  # finder(text, lang=lang): the country mentions of a text
+
+
+def default_finder() -> Finder:
+    """``inference.countries.find_countries`` (imported when first needed)."""
+    from inference.countries import find_countries
+
+    return find_countries
+
 
 PATH_HINT = "check the data.sources[*].path setting, and that ../shared sits beside the checkout"
 

@@ -8,6 +8,13 @@ per actor span, labelled with the sentence's label: per ../shared/guidelines/sta
 for an actor whether it acts or is acted upon. NER sentences that match nothing are reported as
 BadRows of the NER file; no label is invented for them.
 
+The roles become directed dyads (``Example.pairs``) where the actors are countries: the country finder
+runs on the sentence and an actor span is a country when the mentions inside it name exactly one.
+Source -> target pairs (S x T) and both directions between reciprocal actors (R x R) get the sentence's
+label; two sources (or two targets) of different countries are ``none`` (they act together, not on each
+other: "Britain and France warned Russia"). One pair per ordered pair of countries; a labelled relation
+wins over ``none``.
+
 A sentence that repeats an earlier line of class_train is reported (as a duplicate) and skipped, so a
 sentence is never twice in the data (nor on both sides of a split).
 """
@@ -18,9 +25,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.examples import BadRow, Example, ReadResult, Target
+from inference.heads import NO_RELATION
+from training.examples import BadRow, Example, Pair, ReadResult, Target
 from training.readers._align import locate_tokens, span_of
-from training.readers._common import iter_lines, require_path, split_tsv
+from training.readers._common import Finder, Mention, default_finder, iter_lines, require_path, split_tsv
 
 SOURCE = "cameo"
 LABELS: dict[str, str] = {  # ConfliBERT's PentaClass order, from ../shared/data/README.md
@@ -50,9 +58,12 @@ def match_key(text: str) -> str:
     )
 
 
-def read(path: str | Path, *, ner_path: str | Path | None = _DEFAULT) -> ReadResult:
+def read(
+    path: str | Path, *, ner_path: str | Path | None = _DEFAULT, finder: Finder | None = None
+) -> ReadResult:
     """Read ``class_train.tsv``; actor targets come from ``ner_path`` (default: ``ner_train.txt``
-    beside it; ``None``: sentence labels only)."""
+    beside it; ``None``: sentence labels only); ``finder`` (default ``inference.countries.find_countries``)
+    tells which actors are countries."""
     p = require_path(path, SOURCE)
     bad: list[BadRow] = []
     examples: list[Example] = []
@@ -79,7 +90,7 @@ def read(path: str | Path, *, ner_path: str | Path | None = _DEFAULT) -> ReadRes
                 f"CAMEO NER file not found at {ner} (resolved: {ner.resolve()}); pass ner_path=None to read "
                 "sentence labels only, or check the data.sources[*] settings and that ../shared sits beside the checkout"
             )
-        _add_targets(examples, ner, bad)
+        _add_targets(examples, ner, bad, finder or default_finder())
     return ReadResult(examples, bad)
 
 
@@ -148,7 +159,7 @@ def _read_ner(path: Path, bad: list[BadRow]) -> list[_NerSentence]:
     return sentences
 
 
-def _add_targets(examples: list[Example], ner: Path, bad: list[BadRow]) -> None:
+def _add_targets(examples: list[Example], ner: Path, bad: list[BadRow], find: Finder) -> None:
     by_key: dict[str, Example] = {}
     for ex in examples:
         by_key.setdefault(match_key(ex.text), ex)
@@ -166,6 +177,8 @@ def _add_targets(examples: list[Example], ner: Path, bad: list[BadRow]) -> None:
             continue
         used[key] = sent.line
         located = locate_tokens(ex.text, sent.tokens)
+        mentions = list(find(ex.text, lang=ex.lang))
+        roles: list[tuple[str, int]] = []  # (actor type, target index) of the country actors
         for kind, first, last in sent.spans:
             span = span_of(sent.tokens, located, first, last)
             if span is None:
@@ -179,7 +192,33 @@ def _add_targets(examples: list[Example], ner: Path, bad: list[BadRow]) -> None:
                     )
                 )
                 continue
-            ex.targets.append(Target(spans=[span], detail=ex.sentence_detail))
+            country = _country_of(span, mentions)
+            if country is not None:
+                roles.append((kind, len(ex.targets)))
+            ex.targets.append(Target(spans=[span], country=country, detail=ex.sentence_detail))
+        ex.pairs = _pairs(ex, roles)
+
+
+def _country_of(span: tuple[int, int], mentions: list[Mention]) -> str | None:
+    """The one country the mentions inside ``span`` name, or None (none, or several)."""
+    inside = {m.country for m in mentions if m.start >= span[0] and m.end <= span[1]}
+    return inside.pop() if len(inside) == 1 else None
+
+
+def _pairs(ex: Example, roles: list[tuple[str, int]]) -> list[Pair]:
+    """Directed pairs between the country actors (see the module docstring)."""
+    label = ex.sentence_detail or "neutral"
+    chosen: dict[tuple[str, str], Pair] = {}
+    for kind_a, a in roles:
+        for kind_b, b in roles:
+            country_a, country_b = ex.targets[a].country, ex.targets[b].country
+            if country_a == country_b:
+                continue
+            if (kind_a, kind_b) in (("S", "T"), ("R", "R")):
+                chosen[(country_a, country_b)] = Pair(a, b, label)
+            elif kind_a == kind_b:
+                chosen.setdefault((country_a, country_b), Pair(a, b, NO_RELATION))
+    return list(chosen.values())
 
 
 def _no_match_reason(key: str, by_key: dict[str, Example]) -> str:

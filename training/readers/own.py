@@ -5,37 +5,27 @@ A JSONL file, or a directory whose ``*.jsonl`` files are read in name order. Per
 ``sentiment``. One Target per gold country whose spans are every mention the country finder reports
 for it. A gold country the finder does not find is reported (the sentence keeps its other targets);
 countries found but not in gold are ignored.
+
+Optional ``dyads`` (``data/dyads/``, ../shared/guidelines/dyads.md): a list of
+``{"source", "target", "detail"[, "intensity"]}`` naming every related *ordered* pair of gold countries.
+When the field is present, every ordered pair of the sentence's targets becomes a ``Pair``: its listed
+detail, or ``none`` (no relation) when the pair is not listed. Without the field, no pair is labelled.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from inference.heads import NO_RELATION
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS, stance_of
-from training.examples import BadRow, Example, ReadResult, Target
-from training.readers._common import iter_lines, require_path
+from training.examples import BadRow, Example, Pair, ReadResult, Target
+from training.readers._common import Finder, default_finder, iter_lines, require_path
 
 SOURCE = "own"
 _CODE = re.compile(r"[A-Z]{3}")
-
-
-class Mention(Protocol):
-    country: str
-    start: int
-    end: int
-
-
-Finder = Callable[..., Iterable[Mention]]  # finder(text, lang=lang)
-
-
-def default_finder() -> Finder:
-    from inference.countries import find_countries
-
-    return find_countries
 
 
 def read(path: str | Path, *, finder: Finder | None = None) -> ReadResult:
@@ -137,5 +127,51 @@ def _example(line: str, find: Finder) -> tuple[Example, list[str]]:
                 sentiment=None if sentiment is None else sentiment[country],
             )
         )
+    pairs: list[Pair] = []
+    if "dyads" in record:
+        listed = _dyads(record["dyads"], codes, rid)
+        for a, source in enumerate(targets):  # every ordered pair, in target order
+            for b, target in enumerate(targets):
+                if a != b:
+                    label, intensity = listed.get((source.country, target.country), (NO_RELATION, None))
+                    pairs.append(Pair(a, b, label, intensity))
     ex_id = f"{SOURCE}:{rid}"
-    return Example(id=ex_id, source=SOURCE, lang=lang, text=text, targets=targets, group=ex_id), misses
+    example = Example(
+        id=ex_id, source=SOURCE, lang=lang, text=text, targets=targets, group=ex_id, pairs=pairs
+    )
+    return example, misses
+
+
+def _dyads(value: Any, codes: set[str], rid: str) -> dict[tuple[str, str], tuple[str, float | None]]:
+    """The listed dyads, checked: (source, target) -> (detail, intensity or None)."""
+    if not isinstance(value, list):
+        raise ValueError(f"{rid}: dyads must be a list of objects, got {type(value).__name__}")
+    out: dict[tuple[str, str], tuple[str, float | None]] = {}
+    for i, dyad in enumerate(value):
+        where = f"{rid}: dyads[{i}]"
+        if not isinstance(dyad, dict):
+            raise ValueError(f"{where} must be an object with source, target and detail")
+        unknown = sorted(set(dyad) - {"source", "target", "detail", "intensity"})
+        if unknown:
+            raise ValueError(
+                f"{where} has unknown key(s) {unknown}; expected source, target, detail, intensity"
+            )
+        source, target, detail = dyad.get("source"), dyad.get("target"), dyad.get("detail")
+        for name, code in (("source", source), ("target", target)):
+            if code not in codes:
+                raise ValueError(f"{where}.{name} = {code!r} is not a country of gold {sorted(codes)}")
+        if source == target:
+            raise ValueError(f"{where}: source and target are both {source!r}; a dyad needs two countries")
+        if detail not in DETAIL_LABELS:
+            raise ValueError(f"{where}.detail = {detail!r}; expected one of {list(DETAIL_LABELS)}")
+        intensity = dyad.get("intensity")
+        if intensity is not None and (
+            isinstance(intensity, bool)
+            or not isinstance(intensity, int | float)
+            or not -10 <= intensity <= 10
+        ):
+            raise ValueError(f"{where}.intensity = {intensity!r}; expected a number from -10 to 10")
+        if (source, target) in out:
+            raise ValueError(f"{where}: {source} -> {target} is listed twice")
+        out[(source, target)] = (detail, None if intensity is None else float(intensity))
+    return out

@@ -51,7 +51,9 @@ def _problems(path: Path, number: int, record: dict) -> list[str]:
         out.append(f"{where}: id {record['id']!r} does not start with {record['lang']}-")
     gold, detail, sentiment = record["gold"], record["detail"], record["sentiment"]
     if not (set(gold) == set(detail) == set(sentiment)):
-        out.append(f"{where}: gold {sorted(gold)}, detail {sorted(detail)}, sentiment {sorted(sentiment)} differ")
+        out.append(
+            f"{where}: gold {sorted(gold)}, detail {sorted(detail)}, sentiment {sorted(sentiment)} differ"
+        )
     for code, stance in gold.items():
         if code not in COUNTRIES:
             out.append(f"{where}: unknown country code {code!r}")

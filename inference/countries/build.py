@@ -27,7 +27,14 @@ from pathlib import Path
 from .codes import ALPHA2_TO_ALPHA3, LANGS
 
 # Extra CLDR locales whose names are added under the base language.
-EXTRA_LOCALES: dict[str, tuple[str, ...]] = {"zh": ("zh_Hant",), "pt": ("pt_PT",), "es": ("es_419",)}
+EXTRA_LOCALES: dict[str, tuple[str, ...]] = {
+    "zh": ("zh_Hant",),
+    "pt": ("pt_PT",),
+    "es": ("es_419",),
+    "sr": ("sr_Latn",),
+}
+# Languages whose CLDR locale has another code (CLDR has Filipino, not Tagalog).
+CLDR_LOCALE: dict[str, str] = {"tl": "fil"}
 
 # Capitals (or seats of government) that have their own IANA zone, so CLDR translates them.
 CAPITAL_ZONES: dict[str, str] = {
@@ -159,10 +166,14 @@ CAPITAL_ZONES: dict[str, str] = {
 }
 # Capitals that are also common personal names or brands: checked by the person rule.
 PERSON_CAPITALS = frozenset({"PER", "GBR", "FRA"})
-_NON_LATIN = frozenset({"ru", "uk", "ar", "fa", "he", "zh", "ja", "ko", "hi"})
+_NON_LATIN = frozenset(
+    {"ru", "uk", "ar", "fa", "he", "zh", "ja", "ko", "hi", "th", "el", "bg", "ka", "hy", "kk", "ur", "bn", "ta", "am"}
+)
 # Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad as people.
 _NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person"}
-_PERSON_LANGS = frozenset({"en", "fr", "es", "pt", "it", "nl", "sv", "id", "tr", "pl"})
+_PERSON_LANGS = frozenset(
+    {"en", "fr", "es", "pt", "it", "nl", "sv", "id", "tr", "pl", "da", "nb", "ms", "tl", "sw", "ha", "ro", "az", "uz"}
+)
 # Language-specific context rules (rules.py): unvocalised عمان is Oman or Amman; Arabic مصر
 # may be "insisting"; Hebrew הודו may be "they thanked".
 _LANG_FLAGS: dict[tuple[str, str, str], str] = {
@@ -201,7 +212,7 @@ def generate() -> list[tuple[str, str, str, str, str, str]]:
 
     rows: set[tuple[str, str, str, str, str, str]] = set()
     for lang in LANGS:
-        for loc_id in (lang, *EXTRA_LOCALES.get(lang, ())):
+        for loc_id in (CLDR_LOCALE.get(lang, lang), *EXTRA_LOCALES.get(lang, ())):
             loc = Locale.parse(loc_id)
             for a2, a3 in ALPHA2_TO_ALPHA3.items():
                 name = loc.territories.get(a2)

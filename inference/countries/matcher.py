@@ -11,6 +11,7 @@ then table order (blockers, curated rows, CLDR rows).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..results import CountryMention
@@ -56,11 +57,20 @@ class _Candidate:
 
 # Positions where a stem may start: a word start, right after a glued political prefix
 # (``prorosyjski``, ``антиамериканский``, ``filorusso``: adjectives only, see inflect.py), or
-# anywhere in scripts whose names take prefixes (Arabic, Hebrew) or have no spaces (CJK).
-_ELIGIBLE = re.compile(r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+# anywhere in scripts whose names take prefixes (Arabic, Hebrew, Amharic) or have no spaces (CJK, Thai).
+_ELIGIBLE = re.compile(
+    r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u0e00-\u0e7f\u1200-\u137f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
 _PREFIXED = re.compile(r"\b(?:pro|anti|filo|pror|про|анти)(?=\w)")
 # Korean 대 "toward/against" glued to a full name (대중국, 대베트남): see inflect.allowed_prefix.
 _KO_DAE = re.compile(r"(?<!\w)대(?=[\uac00-\ud7a3])")
+
+
+def _same_letters(span: str, alias: str) -> bool:
+    """Whether ``span`` spells ``alias`` with the same diacritics (case and spacing aside)."""
+    return unicodedata.normalize("NFC", span).casefold().split() == unicodedata.normalize(
+        "NFC", alias
+    ).casefold().split()
 
 
 class Matcher:
@@ -187,6 +197,8 @@ class Matcher:
         elif last == "kata" and end < len(norm) and script_of(norm[end]) == "kata":
             return None
         o_start = offsets[pos]
+        if "exact" in entry.flags and not _same_letters(text[o_start : offsets[end - 1] + 1], entry.alias):
+            return None
         if entry.case and not self._case_ok(text, o_start, offsets[end - 1] + 1, entry.case):
             return None
         span_end = tail_end if entry.tail_in_span else end
@@ -218,7 +230,7 @@ class Matcher:
     @staticmethod
     def _left_ok(norm: str, pos: int, first: str, entry: Entry) -> bool:
         prev = script_of(norm[pos - 1])
-        if first == "han":
+        if first == "han" or first == "thai":
             return True
         if first == "kata":
             return prev != first

@@ -169,11 +169,9 @@ PERSON_CAPITALS = frozenset({"PER", "GBR", "FRA"})
 _NON_LATIN = frozenset(
     {"ru", "uk", "ar", "fa", "he", "zh", "ja", "ko", "hi", "th", "el", "bg", "ka", "hy", "kk", "ur", "bn", "ta", "am"}
 )
-# Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad as people.
-_NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person"}
-_PERSON_LANGS = frozenset(
-    {"en", "fr", "es", "pt", "it", "nl", "sv", "id", "tr", "pl", "da", "nb", "ms", "tl", "sw", "ha", "ro", "az", "uz"}
-)
+# Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad/Salvador as people
+# (in every language: since issue 15 every table reads every text).
+_NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person", "SLV": "person"}
 # Language-specific context rules (rules.py): unvocalised عمان is Oman or Amman; Arabic مصر
 # may be "insisting"; Hebrew הודו may be "they thanked".
 _LANG_FLAGS: dict[tuple[str, str, str], str] = {
@@ -226,8 +224,6 @@ def generate() -> list[tuple[str, str, str, str, str, str]]:
                         variants.append(name)
                 for variant in variants:
                     flags = _NAME_FLAGS.get(a3, "")
-                    if flags == "person" and lang not in _PERSON_LANGS:
-                        flags = ""
                     flags = _LANG_FLAGS.get((a3, lang, "name"), flags)
                     rows.add((a3, lang, variant, "name", flags, f"cldr:territory:{loc_id}"))
             for a3, zone in CAPITAL_ZONES.items():

@@ -157,6 +157,8 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
         if word.endswith("ა"):
             out.append((word[:-1], _n("ის ისა იდან ით ად ისთვის ისკენ ისგან")))
         return out
+    if adj and lang in ("lv", "lt") and word.endswith("u"):
+        return [(word, frozenset({""}))]  # genitive plural used as an adjective: krievu, rusų
     if lang in _STEM_NOUN:
         if lang == "ka" or len(word) > 2:
             if adj and lang in _STEM_ADJ and word[-1] in _VOWELS and len(word) > 3:

@@ -171,6 +171,8 @@ _NON_LATIN = frozenset(
 )
 # Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad/Salvador as people
 # (in every language: since issue 15 every table reads every text).
+_PERSON_LANGS = frozenset({"en", "fr", "es", "pt", "it", "nl", "sv", "id", "tr", "pl"})
+_PERSON_NAMES = frozenset({"Jordan", "Chad", "Salvador"})  # in any language's table
 _NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person", "SLV": "person"}
 # Language-specific context rules (rules.py): unvocalised عمان is Oman or Amman; Arabic مصر
 # may be "insisting"; Hebrew הודו may be "they thanked".
@@ -224,6 +226,10 @@ def generate() -> list[tuple[str, str, str, str, str, str]]:
                         variants.append(name)
                 for variant in variants:
                     flags = _NAME_FLAGS.get(a3, "")
+                    if flags == "person" and lang not in _PERSON_LANGS and variant not in _PERSON_NAMES:
+                        flags = ""
+                    if lang == "vi" and " " not in variant:
+                        flags = "person"  # one-syllable names are given names too (Nguyễn Thị Nga)
                     flags = _LANG_FLAGS.get((a3, lang, "name"), flags)
                     rows.add((a3, lang, variant, "name", flags, f"cldr:territory:{loc_id}"))
             for a3, zone in CAPITAL_ZONES.items():

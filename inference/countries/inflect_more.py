@@ -48,7 +48,7 @@ _STEM_NOUN: dict[str, E] = {
     ),
     "bg": _n("_ а я та ия ът ят"),
     "lt": _n("_ a os ai ą oje on as o ui u e is io iui į yje iu ijos ijai iją ijoje"),
-    "lv": _n("_ a as ai u ā ām s am i ā ija ijas ijai iju ijā"),
+    "lv": _n("_ a as ai u ā ām e es ē ei ija ijas ijai iju ijā"),
     "el": _n("_ α ας η ης ο ου ος οι ων ους ες ε"),
     "ro": _n("_ a ei ă ia iei ul ului"),
     "ka": _n("ი ის ისა მა ს ში თან იდან ზე ისთვის ით ად ისკენ ისგან ებ ები ებმა ებს ების ებთან ებში ებით"),
@@ -65,7 +65,7 @@ _STEM_ADJ: dict[str, E] = {
     "bg": _n("и а о е ия ият ата ото ите"),
     "el": _n("ος η ο ου ης οι ες α ων ους ον"),
     "ro": _n("_ ă a i e ul ului ilor ii ele elor esc ească ești"),
-    "ka": _n("ი ის მა ს ად ით ებ ები ებმა ებს ების ებთან ებში ებით ელი"),
+    "ka": _n("_ ი ის მა ს ად ით ებ ები ებმა ებს ების ებთან ებში ებით ელი"),
 }
 # Consonant-final nouns and demonyms of the same languages take these (``Irán`` -> ``Íránu``).
 _CONS_NOUN: dict[str, E] = {
@@ -90,7 +90,11 @@ _SUFFIX: dict[str, E] = {
         for a in _n(_FI_CASES + " " + " ".join("i" + c for c in _FI_CASES.split()[1:]))
         for b in ("", "kin", "han", "ko", "kaan")
     ),
-    "et": _n("_ l le lt s sse st ga d ni na ta ks t te de id i il ile ilt is isse ist iga iks"),
+    "et": frozenset(
+        v + c
+        for v in ("", "a", "e", "i", "u")
+        for c in _n("_ l le lt s sse st ga d ni na ta ks t te de id")
+    ),
     "hu": _n(
         "_ t ot et at ban ben ba be ból ből ról ről ra re nak nek hoz hez höz tól től on en ön n ig ért "
         "ként i ul ül beli ok ek ak ban is nál nél val vel"
@@ -119,7 +123,7 @@ _SUFFIX_ADJ: dict[str, E] = {
     "hu": _n("_ ok ek ak t ot at ul ül okat akat ok nak ak nak oknak aknak okkal akkal k"),
     "hy": _n("_ ի ը ն ում ից ով ին ները ների ներին ներ ներն"),
 }
-_FI_ADJ = _n("nen sen set sten sta siä sia siin sessa sesta selle sille siksi sina sina sella sen")
+_FI_ADJ = _n("nen sen set sten sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla")
 # Tamil: endings after a final vowel sign (ா: ரஷ்யா -> ரஷ்யாவின்), an -i/-ai (ஜெர்மனி -> ஜெர்மனியின்)
 # or a final consonant (pulli ் dropped: ஈரான் -> ஈரானின்).
 _TA_A = _n("_ வின் வுக்கு வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")
@@ -142,6 +146,8 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
     if lang == "ta":
         if word.endswith(_PULLI):
             return [(word[:-1], _TA_C)]
+        if word.endswith("ு"):  # கொழும்பு -> கொழும்பில்
+            return [(word, frozenset({""})), (word[:-1], _TA_C)]
         if word.endswith(("ி", "ீ", "ை")):
             return [(word, _TA_I)]
         return [(word, _TA_A)]
@@ -172,6 +178,8 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 return [(word[:-1], _STEM_NOUN[lang])]
             if lang == "el" and word.endswith("σ") and len(word) > 3:  # Ρώσος -> Ρώσοι (final ς folds to σ)
                 return [(word[:-2], _STEM_ADJ["el"])]
+            if word.endswith("ec") and lang in ("cs", "sk", "sl"):  # Izraelec -> Izraelci
+                return [(word, _CONS_NOUN[lang]), (word[:-2] + "c", _CONS_NOUN[lang] | _n("ich ům ích"))]
             if word.endswith("ac") and lang in ("hr", "sr"):  # Amerikanac -> Amerikanci
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "c", _CONS_NOUN[lang])]
             if word.endswith("ец") and lang in ("bg", "sr"):  # американец -> американци
@@ -205,7 +213,7 @@ _INFLECTING = frozenset(_STEM_NOUN) | {"fi", "et", "hu"}
 def expand_more(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
     """``(stem, endings)`` pairs for a normalised ``alias`` of one of :data:`LANGS`."""
     words = alias.split(" ")
-    lasts = _word_forms(words[-1], lang, kind)
+    lasts = [(words[-1], frozenset({""})), *_word_forms(words[-1], lang, kind)]  # the form as listed
     if len(words) == 1:
         return lasts
     if lang not in _INFLECTING:

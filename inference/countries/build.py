@@ -167,7 +167,27 @@ CAPITAL_ZONES: dict[str, str] = {
 # Capitals that are also common personal names or brands: checked by the person rule.
 PERSON_CAPITALS = frozenset({"PER", "GBR", "FRA"})
 _NON_LATIN = frozenset(
-    {"ru", "uk", "ar", "fa", "he", "zh", "ja", "ko", "hi", "th", "el", "bg", "ka", "hy", "kk", "ur", "bn", "ta", "am"}
+    {
+        "ru",
+        "uk",
+        "ar",
+        "fa",
+        "he",
+        "zh",
+        "ja",
+        "ko",
+        "hi",
+        "th",
+        "el",
+        "bg",
+        "ka",
+        "hy",
+        "kk",
+        "ur",
+        "bn",
+        "ta",
+        "am",
+    }
 )
 # Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad/Salvador as people
 # (in every language: since issue 15 every table reads every text).

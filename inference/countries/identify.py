@@ -164,6 +164,8 @@ def identify(text: str) -> str | None:
     if lang is not None:
         return lang
     lower = head.lower()
+    if "ə" in lower:
+        return "az"  # schwa is Azerbaijani's alone among the covered languages
     scores: Counter[str] = Counter(_MARK_LANG[ch] for ch in _MARK_RE.findall(lower))
     for word in _WORD_RE.findall(lower):
         for code in _WORD_LANGS.get(word, ()):

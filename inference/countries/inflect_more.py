@@ -91,9 +91,7 @@ _SUFFIX: dict[str, E] = {
         for b in ("", "kin", "han", "ko", "kaan")
     ),
     "et": frozenset(
-        v + c
-        for v in ("", "a", "e", "i", "u")
-        for c in _n("_ l le lt s sse st ga d ni na ta ks t te de id")
+        v + c for v in ("", "a", "e", "i", "u") for c in _n("_ l le lt s sse st ga d ni na ta ks t te de id")
     ),
     "hu": _n(
         "_ t ot et at ban ben ba be ból ből ról ről ra re nak nek hoz hez höz tól től on en ön n ig ért "
@@ -123,7 +121,9 @@ _SUFFIX_ADJ: dict[str, E] = {
     "hu": _n("_ ok ek ak t ot at ul ül okat akat ok nak ak nak oknak aknak okkal akkal k"),
     "hy": _n("_ ի ը ն ում ից ով ին ները ների ներին ներ ներն"),
 }
-_FI_ADJ = _n("nen sen set sten sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla")
+_FI_ADJ = _n(
+    "nen sen set sten sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla"
+)
 # Tamil: endings after a final vowel sign (ா: ரஷ்யா -> ரஷ்யாவின்), an -i/-ai (ஜெர்மனி -> ஜெர்மனியின்)
 # or a final consonant (pulli ் dropped: ஈரான் -> ஈரானின்).
 _TA_A = _n("_ வின் வுக்கு வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")

@@ -69,9 +69,10 @@ _KO_DAE = re.compile(r"(?<!\w)대(?=[\uac00-\ud7a3])")
 
 def _same_letters(span: str, alias: str) -> bool:
     """Whether ``span`` spells ``alias`` with the same diacritics (case and spacing aside)."""
-    return unicodedata.normalize("NFC", span).casefold().split() == unicodedata.normalize(
-        "NFC", alias
-    ).casefold().split()
+    return (
+        unicodedata.normalize("NFC", span).casefold().split()
+        == unicodedata.normalize("NFC", alias).casefold().split()
+    )
 
 
 class Matcher:
@@ -184,7 +185,14 @@ class Matcher:
 
     # -- candidate checks -------------------------------------------------------------
     def _check(
-        self, text: str, norm: str, offsets: list[int], pos: int, stem: str, entry: Entry, active: frozenset[str]
+        self,
+        text: str,
+        norm: str,
+        offsets: list[int],
+        pos: int,
+        stem: str,
+        entry: Entry,
+        active: frozenset[str],
     ) -> _Candidate | None:
         if "hint" in entry.flags and entry.lang not in active:
             return None

@@ -220,5 +220,5 @@ def expand_more(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
         head = " ".join(words[:-1]) + " "
         return [(head + s, e) for s, e in lasts]
     inner = [_inner_forms(w, lang, kind) for w in words[:-1]]
-    heads = [" ".join(p) for p in itertools.islice(itertools.product(*inner), 400)]
+    heads = [" ".join(p) for p in itertools.islice(itertools.product(*inner), 60)]
     return [(h + " " + s, e) for h in heads for s, e in lasts]

@@ -56,7 +56,9 @@ def test_empty_or_whitespace_text_gives_no_mentions(text: str) -> None:
 def test_lang_is_only_a_hint() -> None:
     text = "Rusia y Ucrania firmaron un acuerdo."
     assert countries(text) == countries(text, "es") == countries(text, "es-419") == {"RUS", "UKR"}
-    assert countries(text, "xx") == {"RUS", "UKR"}  # unknown language: every alias
+    assert countries(text, "ru") == {"RUS", "UKR"}  # a wrong hint hides nothing
+    with pytest.raises(ValueError, match="unknown language hint 'xx'"):
+        countries(text, "xx")  # an unknown code is an error that lists the covered ones
 
 
 def test_lang_hint_removes_cross_language_false_friends() -> None:
@@ -72,28 +74,11 @@ def test_deterministic_and_sorted() -> None:
 
 
 def test_languages_cover_the_twenty_of_the_issue() -> None:
-    assert set(LANGUAGES) == {
-        "en",
-        "ru",
-        "uk",
-        "de",
-        "fr",
-        "es",
-        "pt",
-        "it",
-        "nl",
-        "pl",
-        "tr",
-        "ar",
-        "fa",
-        "he",
-        "zh",
-        "ja",
-        "ko",
-        "hi",
-        "id",
-        "sv",
-    }
+    from inference.countries.codes import NEW_LANGS
+
+    old = {"en", "ru", "uk", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "ar", "fa", "he", "zh", "ja"}
+    old |= {"ko", "hi", "id", "sv"}
+    assert set(LANGUAGES) == old | set(NEW_LANGS) and len(NEW_LANGS) == 30
 
 
 # -- longest match and overlaps ------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Covered: the 193 UN members, the observers Holy See (``VAT``) and Palestine (``PSE``),
 Kosovo (``XKX``) and Taiwan (``TWN``), plus five territories with their own ISO 3166-1
-alpha-3 code (see below), in 20 languages (en ru uk de fr es pt it nl pl tr ar fa he zh ja ko
-hi id sv): common and formal names, adjectives and demonyms, capitals and seats of
+alpha-3 code (see below), in 50 languages (en ru uk de fr es pt it nl pl tr ar fa he zh ja ko
+hi id sv, and since issue 15 vi th el cs sk hu ro bg sr hr sl da nb fi et lv lt ka hy az kk uz
+ur bn ta ms tl sw am ha; ``docs/adding-a-language.md`` says how to add one): common and formal names, adjectives and demonyms, capitals and seats of
 government, abbreviations and epithets, inflected forms and multi-country compounds.
 
 Policy (``guidelines/stance.md``, checked against the independently annotated stance data):
@@ -42,8 +43,13 @@ Policy (``guidelines/stance.md``, checked against the independently annotated st
   Korean 북미 + talks/summit is North Korea and the US (not North America).
 - Runs of one-character abbreviations in Chinese/Japanese ("美英法德", "日豪印米") name each
   state; a listed compound wins over the run (中吉乌 is Kyrgyzstan and Uzbekistan).
-- ``lang`` is a hint: when given, only that language's aliases (and language-neutral
-  ones) are used, which avoids false friends across languages (Dutch ``indien`` "if").
+- ``lang`` is a hint that never hides a name: every table is always used. The hint (or,
+  without one, the language :func:`identify` reads from the script and letters) turns on
+  the aliases flagged ``hint`` (short false friends such as Dutch ``Indien`` "if", ``VS``)
+  and wins ties between readings. An unknown code (``"xx"``, ``"english"``, ``""``) raises
+  ``ValueError`` listing the covered codes; a real ISO 639-1 code without a table
+  (``"ca"``) warns once per language (:class:`UncoveredLanguageWarning`) and matches with
+  every table. :func:`language_of` says which language was assumed for a text.
 
 Known limits: a given name that is also a country in running text without a capitalised
 neighbour (Hebrew ירדן "Yarden"), the US state Georgia without any US cue, bare metonymic
@@ -52,45 +58,108 @@ seats that are also common place names (Portuguese "São Bento"), Brussels as a 
 
 from __future__ import annotations
 
+import re
+import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..results import CountryMention
 from .codes import LANGS
+from .identify import ISO639_1, identify
 from .matcher import Matcher
 
-__all__ = ["CountryMention", "LANGUAGES", "find_countries", "get_matcher"]
+__all__ = [
+    "LANGUAGES",
+    "CountryMention",
+    "LanguageInfo",
+    "UncoveredLanguageWarning",
+    "find_countries",
+    "get_matcher",
+    "language_of",
+]
 
 LANGUAGES: tuple[str, ...] = LANGS
+_ALIASES = {"iw": "he", "in": "id", "no": "nb", "nn": "nb", "fil": "tl", "sh": "sr", "bs": "hr"}
+_WARNED: set[str] = set()
+# Web addresses are not prose: https://x.com/china-trade names no country.
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+class UncoveredLanguageWarning(UserWarning):
+    """A text or hint in a language without a country table (warned once per language)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageInfo:
+    """The language assumed for a text: ``code`` (ISO 639-1 or ``None``), where it came from
+    (``source``: hint, identified or none) and whether it has a country table (``covered``).
+    """
+
+    code: str | None
+    source: str
+    covered: bool
 
 
 @lru_cache(maxsize=1)
 def get_matcher() -> Matcher:
-    """The shared matcher, compiled on first use (about a second)."""
+    """The shared matcher, compiled on first use (a few seconds)."""
     return Matcher.default()
 
 
-def _base_lang(lang: str | None) -> str | None:
+def _base_lang(lang: object) -> str | None:
     if lang is None:
         return None
     if not isinstance(lang, str):
-        raise TypeError(f"lang must be a str or None, got {type(lang).__name__}")
+        raise TypeError(f"lang must be an ISO 639-1 code (str) or None, got {type(lang).__name__} {lang!r}")
     base = lang.strip().replace("_", "-").split("-")[0].lower()
-    if base == "iw":
-        base = "he"
-    if base == "in":
-        base = "id"
-    return base if base in LANGUAGES else None  # unknown language: use every alias
+    base = _ALIASES.get(base, base)
+    if base not in ISO639_1:
+        raise ValueError(
+            f"unknown language hint {lang!r}: use an ISO 639-1 code such as 'en' or 'pt-BR', or None; "
+            f"covered: {' '.join(sorted(LANGUAGES))}"
+        )
+    return base
+
+
+def _warn_uncovered(code: str) -> None:
+    if code not in _WARNED:
+        _WARNED.add(code)
+        warnings.warn(
+            f"no country table for language {code!r}: matching with all {len(LANGUAGES)} tables; "
+            "`diplostance countries languages` lists the covered ones",
+            UncoveredLanguageWarning,
+            stacklevel=3,
+        )
+
+
+def language_of(text: str, lang: str | None = None) -> LanguageInfo:
+    """The language :func:`find_countries` assumes for ``text`` given the hint ``lang``."""
+    base = _base_lang(lang)
+    if base is not None:
+        return LanguageInfo(base, "hint", base in LANGUAGES)
+    code = identify(text) if isinstance(text, str) else None
+    if code is None:
+        return LanguageInfo(None, "none", True)
+    return LanguageInfo(code, "identified", code in LANGUAGES)
 
 
 def find_countries(text: str, lang: str | None = None) -> list[CountryMention]:
     """Every place where ``text`` names a country, sorted by offset.
 
-    ``lang`` (an ISO 639-1 code such as ``"ru"`` or ``"pt-BR"``) is optional; an unknown
-    code is ignored. Offsets are character offsets into ``text``. Raises ``TypeError``
-    when ``text`` is not a ``str``.
+    ``lang`` (an ISO 639-1 code such as ``"ru"`` or ``"pt-BR"``) is optional and only a hint:
+    names in other languages' forms are still found. An unknown code raises ``ValueError``;
+    a code without a table warns once (``UncoveredLanguageWarning``). Offsets are character
+    offsets into ``text``. Raises ``TypeError`` when ``text`` is not a ``str``.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
+    base = _base_lang(lang)
     if not text.strip():
         return []
-    return get_matcher().find(text, _base_lang(lang))
+    if "://" in text or "www." in text:
+        text = _URL.sub(lambda m: " " * len(m.group()), text)  # same length: offsets hold
+    detected = identify(text) if base is None else None
+    for code in (base, detected):
+        if code is not None and code not in LANGUAGES:
+            _warn_uncovered(code)
+    return get_matcher().find(text, base, detected)

@@ -27,7 +27,14 @@ from pathlib import Path
 from .codes import ALPHA2_TO_ALPHA3, LANGS
 
 # Extra CLDR locales whose names are added under the base language.
-EXTRA_LOCALES: dict[str, tuple[str, ...]] = {"zh": ("zh_Hant",), "pt": ("pt_PT",), "es": ("es_419",)}
+EXTRA_LOCALES: dict[str, tuple[str, ...]] = {
+    "zh": ("zh_Hant",),
+    "pt": ("pt_PT",),
+    "es": ("es_419",),
+    "sr": ("sr_Latn",),
+}
+# Languages whose CLDR locale has another code (CLDR has Filipino, not Tagalog).
+CLDR_LOCALE: dict[str, str] = {"tl": "fil"}
 
 # Capitals (or seats of government) that have their own IANA zone, so CLDR translates them.
 CAPITAL_ZONES: dict[str, str] = {
@@ -159,10 +166,34 @@ CAPITAL_ZONES: dict[str, str] = {
 }
 # Capitals that are also common personal names or brands: checked by the person rule.
 PERSON_CAPITALS = frozenset({"PER", "GBR", "FRA"})
-_NON_LATIN = frozenset({"ru", "uk", "ar", "fa", "he", "zh", "ja", "ko", "hi"})
-# Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad as people.
-_NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person"}
+_NON_LATIN = frozenset(
+    {
+        "ru",
+        "uk",
+        "ar",
+        "fa",
+        "he",
+        "zh",
+        "ja",
+        "ko",
+        "hi",
+        "th",
+        "el",
+        "bg",
+        "ka",
+        "hy",
+        "kk",
+        "ur",
+        "bn",
+        "ta",
+        "am",
+    }
+)
+# Names that need a context rule (rules.py): Georgia the US state; Jordan/Chad/Salvador as people
+# (in every language: since issue 15 every table reads every text).
 _PERSON_LANGS = frozenset({"en", "fr", "es", "pt", "it", "nl", "sv", "id", "tr", "pl"})
+_PERSON_NAMES = frozenset({"Jordan", "Chad", "Salvador"})  # in any language's table
+_NAME_FLAGS: dict[str, str] = {"GEO": "georgia", "JOR": "person", "TCD": "person", "SLV": "person"}
 # Language-specific context rules (rules.py): unvocalised عمان is Oman or Amman; Arabic مصر
 # may be "insisting"; Hebrew הודו may be "they thanked".
 _LANG_FLAGS: dict[tuple[str, str, str], str] = {
@@ -201,7 +232,7 @@ def generate() -> list[tuple[str, str, str, str, str, str]]:
 
     rows: set[tuple[str, str, str, str, str, str]] = set()
     for lang in LANGS:
-        for loc_id in (lang, *EXTRA_LOCALES.get(lang, ())):
+        for loc_id in (CLDR_LOCALE.get(lang, lang), *EXTRA_LOCALES.get(lang, ())):
             loc = Locale.parse(loc_id)
             for a2, a3 in ALPHA2_TO_ALPHA3.items():
                 name = loc.territories.get(a2)
@@ -215,8 +246,10 @@ def generate() -> list[tuple[str, str, str, str, str, str]]:
                         variants.append(name)
                 for variant in variants:
                     flags = _NAME_FLAGS.get(a3, "")
-                    if flags == "person" and lang not in _PERSON_LANGS:
+                    if flags == "person" and lang not in _PERSON_LANGS and variant not in _PERSON_NAMES:
                         flags = ""
+                    if lang == "vi" and " " not in variant:
+                        flags = "person"  # one-syllable names are given names too (Nguyễn Thị Nga)
                     flags = _LANG_FLAGS.get((a3, lang, "name"), flags)
                     rows.add((a3, lang, variant, "name", flags, f"cldr:territory:{loc_id}"))
             for a3, zone in CAPITAL_ZONES.items():

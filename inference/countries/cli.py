@@ -1,4 +1,4 @@
-"""``diplostance countries find TEXT`` and ``diplostance countries eval FILE...``."""
+"""``diplostance countries find TEXT``, ``countries languages`` and ``countries eval FILE...``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     find.add_argument("--lang", default=None, help="language hint (ISO 639-1), optional")
     find.set_defaults(func=_find)
 
+    langs = sub.add_parser("languages", help="list the languages with a country table and their aliases")
+    langs.set_defaults(func=_languages)
+
     ev = sub.add_parser("eval", help="precision/recall per language of the country sets in gold JSONL files")
     ev.add_argument("files", nargs="+", help="JSONL files with id, lang, text, gold")
     ev.add_argument("--no-lang", action="store_true", help="do not pass each line's lang as a hint")
@@ -34,6 +37,22 @@ def _find(args: argparse.Namespace) -> int:
                 {"country": m.country, "start": m.start, "end": m.end, "text": m.text}, ensure_ascii=False
             )
         )
+    return 0
+
+
+def _languages(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from . import LANGUAGES, get_matcher
+
+    counts: Counter[str] = Counter()
+    for entries in get_matcher().index.values():
+        counts.update(e.lang for e in entries if e.kind != "block")
+    print(
+        f"{len(LANGUAGES)} languages with a country table (stems per language; others: all tables, a warning):"
+    )
+    for lang in sorted(LANGUAGES):
+        print(f"{lang}\t{counts[lang]}")
     return 0
 
 

@@ -430,6 +430,40 @@ LANGS: tuple[str, ...] = (
     "id",
     "sv",
 )
+# The 30 languages added by issue 15 ("Fifty languages"); ``sr`` covers Cyrillic and Latin.
+NEW_LANGS: tuple[str, ...] = (
+    "vi",
+    "th",
+    "el",
+    "cs",
+    "sk",
+    "hu",
+    "ro",
+    "bg",
+    "sr",
+    "hr",
+    "sl",
+    "da",
+    "nb",
+    "fi",
+    "et",
+    "lv",
+    "lt",
+    "ka",
+    "hy",
+    "az",
+    "kk",
+    "uz",
+    "ur",
+    "bn",
+    "ta",
+    "ms",
+    "tl",
+    "sw",
+    "am",
+    "ha",
+)
+LANGS = LANGS + NEW_LANGS
 STATES_A2: dict[str, str] = dict(zip(_PAIRS[0::2], _PAIRS[1::2], strict=True))
 TERRITORIES_A2: dict[str, str] = dict(zip(_TERRITORY_PAIRS[0::2], _TERRITORY_PAIRS[1::2], strict=True))
 ALPHA2_TO_ALPHA3: dict[str, str] = {**STATES_A2, **TERRITORIES_A2}

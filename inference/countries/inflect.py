@@ -20,6 +20,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from .inflect_more import AM_PREFIXES, expand_more
+from .inflect_more import LANGS as MORE_LANGS
+
 E = frozenset[str]
 
 NAME_KINDS = frozenset({"name", "formal", "short", "capital", "seat", "block"})
@@ -320,6 +323,8 @@ def allowed_prefix(lang: str, prefix: str, kind: str = "name") -> bool:
         return bool(_AR_PREFIX.match(prefix)) and (lang == "ar" or prefix in ("ب", "ال"))
     if lang == "he":
         return bool(_HE_PREFIX.match(prefix))
+    if lang == "am":
+        return prefix in AM_PREFIXES
     if lang == "ko":
         # 대 "toward/against" glued to a full name: 대중국 수출, 대베트남 투자, 대러시아 제재
         # (one-syllable forms such as 대미, 대일, 대북 are compounds in aliases_extra.tsv; 대중
@@ -492,6 +497,8 @@ def expand(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
     """``(stem, endings)`` pairs for a normalised ``alias`` of ``lang`` and ``kind``."""
     if kind in ("abbr", "combining", "compound") or lang == "*":
         return [(alias, frozenset({""}))]
+    if lang in MORE_LANGS:
+        return expand_more(lang, kind, alias)
     if lang in ("ru", "uk", "pl"):
         words = alias.split(" ")
         last = words[-1]

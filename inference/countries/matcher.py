@@ -11,6 +11,7 @@ then table order (blockers, curated rows, CLDR rows).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..results import CountryMention
@@ -52,15 +53,26 @@ class _Candidate:
     end: int
     stem_end: int
     entry: Entry
+    foreign: bool = False  # the entry's language is neither the hint nor the identified one
 
 
 # Positions where a stem may start: a word start, right after a glued political prefix
 # (``prorosyjski``, ``антиамериканский``, ``filorusso``: adjectives only, see inflect.py), or
-# anywhere in scripts whose names take prefixes (Arabic, Hebrew) or have no spaces (CJK).
-_ELIGIBLE = re.compile(r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+# anywhere in scripts whose names take prefixes (Arabic, Hebrew, Amharic) or have no spaces (CJK, Thai).
+_ELIGIBLE = re.compile(
+    r"(?<!\w)\w|[\u0590-\u06ff\u0750-\u077f\u0e00-\u0e7f\u1200-\u137f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
 _PREFIXED = re.compile(r"\b(?:pro|anti|filo|pror|про|анти)(?=\w)")
 # Korean 대 "toward/against" glued to a full name (대중국, 대베트남): see inflect.allowed_prefix.
 _KO_DAE = re.compile(r"(?<!\w)대(?=[\uac00-\ud7a3])")
+
+
+def _same_letters(span: str, alias: str) -> bool:
+    """Whether ``span`` spells ``alias`` with the same diacritics (case and spacing aside)."""
+    return (
+        unicodedata.normalize("NFC", span).casefold().split()
+        == unicodedata.normalize("NFC", alias).casefold().split()
+    )
 
 
 class Matcher:
@@ -94,6 +106,9 @@ class Matcher:
                             self.han_abbr.setdefault(entry.lang, {}).setdefault(ch, country)
         han_chars = "".join(sorted({c for m in self.han_abbr.values() for c in m}))
         self.han_run = re.compile("[" + re.escape(han_chars) + "]{3,}") if han_chars else None
+        self.stem_langs: dict[str, frozenset[str]] = {
+            stem: frozenset(e.lang for e in entries) for stem, entries in index.items()
+        }
         self.shorter: dict[str, list[str]] = {}
         for stem in stems:
             prefixes = [stem[:k] for k in range(len(stem) - 1, 0, -1) if stem[:k] in index]
@@ -104,8 +119,11 @@ class Matcher:
     def default(cls) -> Matcher:
         return cls(build_index())
 
-    def find(self, text: str, lang: str | None = None) -> list[CountryMention]:
+    def find(self, text: str, lang: str | None = None, detected: str | None = None) -> list[CountryMention]:
+        """Mentions in ``text``. ``lang`` (the caller's hint) and ``detected`` (the identified
+        language) turn on the aliases flagged ``hint`` and win ties; they hide nothing."""
         norm, offsets = normalize(text)
+        active = frozenset(x for x in (lang, detected) if x)
         cands: list[_Candidate] = []
         tails = self.tails
         starts = [e.start() for e in _ELIGIBLE.finditer(norm)]
@@ -122,13 +140,21 @@ class Matcher:
             if rest is None:
                 continue
             longest = first + rest.group()
+            own = False
             for stem in (longest, *self.shorter.get(longest, ())):
+                # A word the active language has a stem for is read by that language's rows
+                # alone (its person/case rules decide "Jordan", "fine china" in English);
+                # other words by every table.
+                own = own or bool(active) and not active.isdisjoint(self.stem_langs[stem])
                 for entry in self.index[stem]:
-                    cand = self._check(text, norm, offsets, pos, stem, entry, lang)
+                    if own and entry.lang not in active and entry.lang != "*":
+                        continue
+                    cand = self._check(text, norm, offsets, pos, stem, entry, active)
                     if cand is not None:
                         cands.append(cand)
-        if self.han_run is not None and lang in (None, "zh", "ja", "ko"):
-            cands.extend(self._han_runs(norm, lang))
+        if self.han_run is not None:
+            cjk = next((x for x in (lang, detected) if x in ("zh", "ja", "ko")), None)
+            cands.extend(self._han_runs(norm, cjk))
         return self._resolve(text, offsets, cands)
 
     def _han_runs(self, norm: str, lang: str | None) -> list[_Candidate]:
@@ -159,11 +185,16 @@ class Matcher:
 
     # -- candidate checks -------------------------------------------------------------
     def _check(
-        self, text: str, norm: str, offsets: list[int], pos: int, stem: str, entry: Entry, lang: str | None
+        self,
+        text: str,
+        norm: str,
+        offsets: list[int],
+        pos: int,
+        stem: str,
+        entry: Entry,
+        active: frozenset[str],
     ) -> _Candidate | None:
-        if lang is not None and entry.lang not in (lang, "*"):
-            return None
-        if "hint" in entry.flags and entry.lang != lang:
+        if "hint" in entry.flags and entry.lang not in active:
             return None
         first, last = script_of(stem[0]), script_of(stem[-1])
         if pos > 0 and not self._left_ok(norm, pos, first, entry):
@@ -187,6 +218,8 @@ class Matcher:
         elif last == "kata" and end < len(norm) and script_of(norm[end]) == "kata":
             return None
         o_start = offsets[pos]
+        if "exact" in entry.flags and not _same_letters(text[o_start : offsets[end - 1] + 1], entry.alias):
+            return None
         if entry.case and not self._case_ok(text, o_start, offsets[end - 1] + 1, entry.case):
             return None
         span_end = tail_end if entry.tail_in_span else end
@@ -213,12 +246,12 @@ class Matcher:
             return None
         if entry.kind == "capital" and rules.university_like(text, o_start, offsets[span_end - 1] + 1):
             return None
-        return _Candidate(pos, span_end, end, entry)
+        return _Candidate(pos, span_end, end, entry, entry.lang not in active and entry.lang != "*")
 
     @staticmethod
     def _left_ok(norm: str, pos: int, first: str, entry: Entry) -> bool:
         prev = script_of(norm[pos - 1])
-        if first == "han":
+        if first == "han" or first == "thai":
             return True
         if first == "kata":
             return prev != first
@@ -257,6 +290,7 @@ class Matcher:
                 len(c.entry.countries) > 1,
                 c.start,
                 c.start - c.stem_end,
+                c.foreign,
                 c.entry.order,
             )
         )

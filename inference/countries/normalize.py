@@ -3,7 +3,7 @@
 Matching runs on a normalised copy of the text: NFKC, case-folded, Latin diacritics
 stripped (``Türkiye`` -> ``turkiye``, ``Perú`` -> ``peru``), Cyrillic ``ё`` -> ``е``,
 Arabic/Persian letter variants unified (alef forms, ``ى``/``ی`` -> ``ي``, ``ک`` -> ``ك``),
-Arabic tashkeel/tatweel, Hebrew niqqud, Devanagari nukta and ZWNJ/ZWJ removed,
+Greek accents stripped (``Ελλάδα`` == ``ΕΛΛΑΔΑ``), Arabic tashkeel/tatweel, Hebrew niqqud, Devanagari nukta and ZWNJ/ZWJ removed,
 typographic apostrophes and dashes unified. Every normalised character remembers the
 index of the original character it came from, so spans found in the normalised text
 map back to exact offsets in the original.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-_APOSTROPHES = "\u2019\u2018\u02bc\u00b4\u0060\u2032\u05f3"
+_APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u00b4\u0060\u2032\u05f3"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\u05be\ufe63\uff0d"
 _QUOTES = "\u05f4\u201c\u201d\u00ab\u00bb"
 _DROP = {
@@ -74,8 +74,8 @@ def _norm_char(ch: str) -> str:
             continue
         decomposed = unicodedata.normalize("NFD", c)
         base = decomposed[0]
-        if len(decomposed) > 1 and "LATIN" in unicodedata.name(base, ""):
-            out.append(base)  # strip Latin diacritics
+        if len(decomposed) > 1 and unicodedata.name(base, "").startswith(("LATIN", "GREEK")):
+            out.append(base)  # strip Latin diacritics and Greek accents (headlines drop them)
         elif unicodedata.category(c) == "Mn" and _is_arabic_or_hebrew_mark(c):
             continue
         else:
@@ -124,7 +124,7 @@ def is_word_char(ch: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def script_of(ch: str) -> str:
-    """A coarse script class used for boundary rules: han, kana, hangul, thai or word/other."""
+    """A coarse script class used for boundary rules: han, kata, hira, hangul, thai, word or other."""
     cp = ord(ch)
     if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or cp == 0x3005:
         return "han"
@@ -134,6 +134,8 @@ def script_of(ch: str) -> str:
         return "hira"
     if 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
         return "hangul"
+    if 0x0E00 <= cp <= 0x0E7F:
+        return "thai"  # written without spaces between words
     if is_word_char(ch):
         return "word"
     return "other"

@@ -170,7 +170,9 @@ _US_CUES = re.compile(
     r"pennsylvania|michigan|wisconsin|nevada|ohio|virginia|u\.s\. state|us state|american state|"
     r"estado de georgia|état de géorgie|bundesstaat|stato della georgia|delstaten|negara bagian|"
     r"republicans?|democrats?|primaries|primary|senate runoff|state lottery|état du sud|état américain|"
-    r"southern state)\b|アトランタ|애틀랜타|亚特兰大|州|주지사|ولاية|राज्य",
+    r"southern state|iowa|kansas|nebraska|kentucky|mississippi|louisiana|oklahoma|missouri|minnesota|"
+    r"illinois|indiana|colorado|utah|oregon|montana|idaho|dakota|stanie|stanu|eyalet\w*|guvern\w*|"
+    r"gouverneur|governador|gobernador|governatore|bang|država)\b|アトランタ|애틀랜타|亚特兰大|州|주지사|ولاية|राज्य",
     re.IGNORECASE,
 )
 _COUNTRY_CUES = re.compile(

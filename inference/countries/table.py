@@ -15,7 +15,8 @@ Columns: ``country lang alias kind flags source``.
   (``rules.py``); ``hyphen`` requires a
   following ``-`` (``sino-``); ``hint`` uses the alias only when the caller's ``lang``
   says so; ``isolated`` (a lone Han character in a Korean headline) needs non-CJK
-  neighbours; ``noinfl`` disables inflection.
+  neighbours; ``noinfl`` disables inflection; ``exact`` needs the text's diacritics to match
+  the alias's (Vietnamese ``Mỹ`` is not English ``My``; every Vietnamese alias gets it).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .inflect import KO_PARTICLES, expand
 from .normalize import normalize_alias
 
 HERE = Path(__file__).parent
-TABLES: tuple[Path, ...] = (HERE / "aliases_extra.tsv", HERE / "aliases.tsv")
+TABLES: tuple[Path, ...] = (HERE / "aliases_extra.tsv", HERE / "aliases_more.tsv", HERE / "aliases.tsv")
 COLUMNS = ("country", "lang", "alias", "kind", "flags", "source")
 KINDS = frozenset(
     {"name", "formal", "short", "capital", "seat", "abbr", "adj", "demonym", "combining", "compound", "block"}
@@ -48,8 +49,11 @@ FLAGS = frozenset(
         "amman",
         "misr",
         "hodu",
+        "exact",
     }
 )
+# Languages whose diacritics carry the meaning: every alias of theirs gets the ``exact`` flag.
+EXACT_LANGS = frozenset({"vi"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,8 @@ def build_index(paths: tuple[Path, ...] = TABLES) -> dict[str, list[Entry]]:
     seen: set[tuple[str, tuple[str, ...], str, str]] = set()
     for order, row in enumerate(rows):
         flags = {f for f in row["flags"].split(",") if f}
+        if row["lang"] in EXACT_LANGS:
+            flags.add("exact")
         segments = [normalize_alias(s) for s in row["alias"].split("|")]
         norm = "".join(segments)
         if not norm.strip():

@@ -83,7 +83,7 @@ def test_score_batch_adds_dyads_only_when_the_classifier_succeeds() -> None:
 
 
 def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) -> None:
-    from inference.batch import report
+    from inference.batch.api import report  # (inference.batch.report is also the module)
     from inference.batch.report_dyads import _series, tally_dyads
 
     src = _archive(tmp_path / "a.jsonl", 80)

@@ -83,7 +83,7 @@ def test_score_batch_adds_dyads_only_when_the_classifier_succeeds() -> None:
 
 
 def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) -> None:
-    from inference.batch import report
+    from inference.batch.api import report  # (inference.batch.report is also the module)
     from inference.batch.report_dyads import _series, tally_dyads
 
     src = _archive(tmp_path / "a.jsonl", 80)
@@ -111,3 +111,13 @@ def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) ->
                 if (d["source"], d["target"]) == pair and d["date"].startswith(f"{month:%Y-%m}")
             ]
             assert value == pytest.approx(sum(values) / len(values), abs=1e-4) and -10 <= value <= 10
+
+
+def test_report_of_a_run_without_dyads_says_so(tmp_path: Path) -> None:
+    from inference.batch.api import report
+
+    src = _archive(tmp_path / "a.jsonl", 10)
+    score(src, tmp_path / "out", classifier=NoDyads(), progress=False)
+    paths = report(tmp_path / "out", top=5)
+    assert paths["dyads_png"].read_bytes().startswith(b"\x89PNG")
+    assert "<h2>Directed dyads (0)</h2>" in paths["html"].read_text(encoding="utf-8")

@@ -105,13 +105,16 @@ def plot_dyads(t: DyadTally, top: int, path: Path) -> None:
             if v:
                 matrix[i][j] = v[3] / sum(v[:3])
                 left.text(j, i, str(int(sum(v[:3]))), ha="center", va="center", fontsize=8)
-    image = left.imshow(matrix, cmap="RdYlGn", vmin=-10, vmax=10)
-    left.set_xticks(range(n), countries, rotation=45)
-    left.set_yticks(range(n), countries)
-    left.set_xlabel("target")
-    left.set_ylabel("source")
     left.set_title("Directed dyads: mean intensity (colour), number of dyads")
-    fig.colorbar(image, ax=left, label="mean intensity (Goldstein, -10..+10)")
+    if countries:
+        image = left.imshow(matrix, cmap="RdYlGn", vmin=-10, vmax=10)
+        left.set_xticks(range(n), countries, rotation=45)
+        left.set_yticks(range(n), countries)
+        left.set_xlabel("target")
+        left.set_ylabel("source")
+        fig.colorbar(image, ax=left, label="mean intensity (Goldstein, -10..+10)")
+    else:
+        left.text(0.5, 0.5, "no dyads", ha="center", va="center", transform=left.transAxes)
     unit, series = _series(t, t.top_pairs(min(top, 6)))
     if series:
         for (s, tg), points in series.items():
@@ -125,8 +128,6 @@ def plot_dyads(t: DyadTally, top: int, path: Path) -> None:
     else:
         right.text(0.5, 0.5, "no dated dyads", ha="center", va="center", transform=right.transAxes)
         right.set_title("Dyads over time")
-    if not countries:
-        left.text(0.5, 0.5, "no dyads", ha="center", va="center", transform=left.transAxes)
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100)

@@ -19,6 +19,7 @@ __all__ = [
     "TargetResult",
     "classify",
     "find_countries",
+    "language_of",
     "load_classifier",
     "resolve_encoder",
 ]
@@ -30,6 +31,7 @@ _EXPORTS = {
     "StanceResult": "inference.results",
     "TargetResult": "inference.results",
     "find_countries": "inference.countries",
+    "language_of": "inference.countries",
     "load_classifier": "inference.classifier",
     "classify": "inference.classifier",
     "resolve_encoder": "inference.encoder",
@@ -37,7 +39,7 @@ _EXPORTS = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from .classifier import classify, load_classifier
-    from .countries import find_countries
+    from .countries import find_countries, language_of
     from .encoder import resolve_encoder
     from .results import CountryMention, DyadResult, SentenceResult, StanceResult, TargetResult
 

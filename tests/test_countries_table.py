@@ -157,3 +157,10 @@ def test_heldout_set_shape() -> None:
         assert set(row["gold"].values()) <= {"cooperative", "conflictual", "neutral"}
     assert per_lang == {lang: 6 for lang in LANGUAGES[:20]}  # the 20 languages it was written for
     assert len({r["id"] for r in rows}) == len(rows) == 120
+
+
+def test_cli_languages_lists_all_fifty(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run_cli(["countries", "languages"], capsys).splitlines()
+    assert out[0].startswith("50 languages")
+    listed = {line.split("\t")[0]: int(line.split("\t")[1]) for line in out[1:]}
+    assert set(listed) == set(LANGUAGES) and min(listed.values()) > 100

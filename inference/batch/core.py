@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 import pyarrow as pa
 
 from inference.batch.dyads import ARTICLE_DYAD_COLUMNS, add_dyad_rows, dyad_counts, empty_dyads, reads_dyads
+from inference.batch.schema import MENTION, sentence_row_schema
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
 from inference.results import StanceResult
 
@@ -45,22 +46,14 @@ def passthrough_of(batch: dict[str, list[Any]]) -> list[str]:
 
 
 def stance_schema(passthrough: Sequence[str]) -> pa.Schema:
-    mention = pa.struct([("start", pa.int64()), ("end", pa.int64())])
-    fields = [pa.field("id", pa.string(), nullable=False)]
-    fields += [pa.field(name, pa.string()) for name in passthrough]
-    fields += [
-        pa.field("sentence_index", pa.int32()),
-        pa.field("start", pa.int64()),
-        pa.field("end", pa.int64()),
-        pa.field("sentence", pa.string()),
+    fields = [
         pa.field("country", pa.string()),
-        pa.field("mentions", pa.list_(mention)),
+        pa.field("mentions", pa.list_(MENTION)),
         pa.field("stance", pa.string()),
         pa.field("detail", pa.string()),
         pa.field("sentiment", pa.string()),
     ]
-    fields += [pa.field(name, pa.float32()) for name in PROB_COLUMNS]
-    return pa.schema(fields)
+    return sentence_row_schema(passthrough, fields, PROB_COLUMNS)
 
 
 def article_schema(passthrough: Sequence[str]) -> pa.Schema:

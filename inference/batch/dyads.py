@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from inference.batch.schema import MENTION, sentence_row_schema
 from inference.heads import PAIR_LABELS
 from inference.results import DyadResult
 
@@ -26,24 +27,16 @@ def reads_dyads(classifier: Any) -> bool:
 
 
 def dyad_schema(passthrough: Sequence[str]) -> pa.Schema:
-    mention = pa.struct([("start", pa.int64()), ("end", pa.int64())])
-    fields = [pa.field("id", pa.string(), nullable=False)]
-    fields += [pa.field(name, pa.string()) for name in passthrough]
-    fields += [
-        pa.field("sentence_index", pa.int32()),
-        pa.field("start", pa.int64()),
-        pa.field("end", pa.int64()),
-        pa.field("sentence", pa.string()),
+    fields = [
         pa.field("source", pa.string()),
         pa.field("target", pa.string()),
-        pa.field("source_mentions", pa.list_(mention)),
-        pa.field("target_mentions", pa.list_(mention)),
+        pa.field("source_mentions", pa.list_(MENTION)),
+        pa.field("target_mentions", pa.list_(MENTION)),
         pa.field("stance", pa.string()),
         pa.field("detail", pa.string()),
         pa.field("intensity", pa.float32()),
     ]
-    fields += [pa.field(name, pa.float32()) for name in DYAD_PROB_COLUMNS]
-    return pa.schema(fields)
+    return sentence_row_schema(passthrough, fields, DYAD_PROB_COLUMNS)
 
 
 def empty_dyads(passthrough: Sequence[str]) -> dict[str, list[Any]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import os
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
@@ -73,6 +75,7 @@ class StanceClassifier:
         self.name = name
         self.batch_size = batch_size
         self.settings = model.settings
+        self.provenance: dict[str, object] = {"name": name}
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
@@ -279,9 +282,39 @@ def load_classifier(
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
     classifier = StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
+    classifier.provenance = describe_model(model_dir, name)
     if classifier.precision == "bf16":
         compact_embeddings(model)
     return classifier
+
+
+def describe_model(model_dir: Path, name: str) -> dict[str, object]:
+    """Name, version and a SHA-256 of the files of a model directory (its weights, adapter, heads
+    and config; not its README or metrics), for the provenance of what it scores."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("diplostance")
+    except PackageNotFoundError:
+        package = "unknown"
+    info: dict[str, object] = {"name": name, "version": package}
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():  # a hub id: no local files to hash
+        return info
+    with contextlib.suppress(OSError, ValueError):
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        info["format_version"] = config.get("format_version")
+        info["base_encoder"] = config.get("diplostance", {}).get("base_encoder")
+    digest = hashlib.sha256()
+    for file in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        if file.name in {"README.md", "metrics.json"} or file.name.startswith("."):
+            continue
+        digest.update(file.relative_to(model_dir).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(2**20), b""):  # noqa: B023
+                digest.update(block)
+    info["weights_sha256"] = digest.hexdigest()
+    return info
 
 
 KERNEL_CACHE_CAPACITY = "8"

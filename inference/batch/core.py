@@ -43,10 +43,18 @@ def passthrough_of(batch: dict[str, list[Any]]) -> list[str]:
     return [name for name in batch if name not in INPUT_ONLY]
 
 
+# Pass-through columns with a type of their own (every other one is a string).
+PASSTHROUGH_TYPES: dict[str, pa.DataType] = {"date": pa.date32()}
+
+
+def _passthrough_fields(passthrough: Sequence[str]) -> list[pa.Field]:
+    return [pa.field(name, PASSTHROUGH_TYPES.get(name, pa.string())) for name in passthrough]
+
+
 def stance_schema(passthrough: Sequence[str]) -> pa.Schema:
     mention = pa.struct([("start", pa.int64()), ("end", pa.int64())])
     fields = [pa.field("id", pa.string(), nullable=False)]
-    fields += [pa.field(name, pa.string()) for name in passthrough]
+    fields += _passthrough_fields(passthrough)
     fields += [
         pa.field("sentence_index", pa.int32()),
         pa.field("start", pa.int64()),
@@ -64,7 +72,7 @@ def stance_schema(passthrough: Sequence[str]) -> pa.Schema:
 
 def article_schema(passthrough: Sequence[str]) -> pa.Schema:
     fields = [pa.field("id", pa.string(), nullable=False)]
-    fields += [pa.field(name, pa.string()) for name in passthrough]
+    fields += _passthrough_fields(passthrough)
     fields += [
         pa.field("country", pa.string()),
         pa.field("n_sentences", pa.int32()),
@@ -74,6 +82,12 @@ def article_schema(passthrough: Sequence[str]) -> pa.Schema:
         pa.field("net", pa.float32()),
     ]
     return pa.schema(fields)
+
+
+def reserved_names(passthrough: Sequence[str]) -> list[str]:
+    """Pass-through names that would collide with the columns the scorer writes itself."""
+    own = set(stance_schema([]).names) | set(article_schema([]).names) | {"text", "date_raw"}
+    return sorted(set(passthrough) & own)
 
 
 def _check_result(result: StanceResult, text: str, article_id: str) -> None:

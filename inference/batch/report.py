@@ -29,8 +29,11 @@ _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 _STANCES = ("cooperative", "conflictual", "neutral")
 
 
-def parse_day(value: str | None) -> date | None:
-    """The day of an ISO-like date string (``2024-03-05``, ``2024-03-05T10:00Z``, ``2024-03``), else None."""
+def parse_day(value: str | date | None) -> date | None:
+    """The day of a ``date`` column value, or of an ISO-like date string (``2024-03-05``,
+    ``2024-03-05T10:00Z``, ``2024-03``: outputs of older runs), else None."""
+    if isinstance(value, date):
+        return value
     if not value:
         return None
     match = _DATE.match(value)

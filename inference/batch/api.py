@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from inference.batch.core import ArticleClassifier
+from inference.batch.core import ArticleClassifier, reserved_names
 from inference.batch.manifest import Manifest
 from inference.batch.options import ScoreOptions
+from inference.batch.readers import ReadOptions, discover_fields, resolve_inputs
+
+log = logging.getLogger("inference.batch")
 
 
 def load_classifier(model: str | None) -> ArticleClassifier:
@@ -33,7 +37,8 @@ def score(
     lang: str | None = None,
     text_field: str = "text",
     id_field: str = "id",
-    passthrough: Sequence[str] = ("lang", "date", "title"),
+    keep: Sequence[str] | None = None,
+    date_format: str | None = None,
     engine: str = "local",
     overwrite: bool = False,
     chunk_size: int = 250,
@@ -52,12 +57,26 @@ def score(
     ``inference.load_classifier(model)``, loaded only if there is work to do.
     ``lang`` is the language of records without a ``lang`` field.
 
+    Every output row carries the record's ``lang``, ``date`` (parsed to a date; ``date_raw``
+    holds the text of a date that did not parse, ``date_format`` such as ``"%d/%m/%Y"`` reads
+    ambiguous numeric dates) and the input fields named in ``keep`` (default: every other field
+    of the CSV header, Parquet schema or first JSONL records, as strings).
+
     ``engine="ray"`` scores on Ray Data (``docs/ray.md``): ``address`` joins a running cluster
     (default: start a local instance and shut it down at the end), ``num_workers`` scoring
     actors (default: one per CPU), ``parquet_layout="folder"`` writes ``stances.parquet`` and
     ``articles.parquet`` as folders of part files. The Ray engine does not resume a run.
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    if isinstance(keep, str):
+        raise TypeError(f"keep must be a list of field names, got the string {keep!r}; e.g. keep=[{keep!r}]")
+    if keep is None:
+        fields = ReadOptions(id_field, text_field)
+        found = discover_fields(resolve_inputs(paths, fields), fields)
+        skipped = [name for name in found if reserved_names([name])]
+        if skipped:
+            log.warning("input fields %s are names of output columns and are not passed through", skipped)
+        keep = ["title", *(n for n in found if n not in ("lang", "date", "title") and n not in skipped)]
     opts = ScoreOptions(
         inputs=tuple(Path(p) for p in paths),
         out_dir=Path(out_dir),
@@ -65,7 +84,8 @@ def score(
         lang=lang or None,
         text_field=text_field,
         id_field=id_field,
-        passthrough=tuple(passthrough),
+        passthrough=tuple(dict.fromkeys(["lang", "date", *keep])),
+        date_format=date_format,
         engine=engine,
         overwrite=overwrite,
         chunk_size=chunk_size,

@@ -151,9 +151,10 @@ def resolve_inputs(inputs: Sequence[str | os.PathLike[str]], opts: ReadOptions) 
 PEEK_RECORDS = 20
 
 
-def _jsonl_fields(item: InputFile, opts: ReadOptions) -> list[set[str]]:
-    """The field names of the first ``PEEK_RECORDS`` JSON objects of a JSONL file."""
-    found: list[set[str]] = []
+def _jsonl_fields(item: InputFile, opts: ReadOptions, ordered: bool = False) -> list[Any]:
+    """The field names (sets, or lists with ``ordered``) of the first ``PEEK_RECORDS`` JSON objects
+    of a JSONL file."""
+    found: list[Any] = []
     try:
         with _open(item) as (stream, _):
             for _, line in _lines(stream, opts.max_line_bytes):
@@ -164,12 +165,36 @@ def _jsonl_fields(item: InputFile, opts: ReadOptions) -> list[set[str]]:
                 except ValueError:
                     continue
                 if isinstance(value, dict):
-                    found.append(set(value))
+                    found.append(list(value) if ordered else set(value))
                 if len(found) >= PEEK_RECORDS:
                     break
     except Exception:  # an unreadable file is reported as an error row by the reader
         return []
     return found
+
+
+def discover_fields(specs: Sequence[InputSpec], opts: ReadOptions) -> list[str]:
+    """Field names of the inputs other than the id and text fields, in order of first appearance:
+    the CSV header, the Parquet schema, the keys of the first ``PEEK_RECORDS`` JSONL records."""
+    names: dict[str, None] = {}
+    for spec in specs:
+        for item in spec.files:
+            found: list[str] = []
+            try:
+                if item.format == "parquet":
+                    import pyarrow.parquet as pq
+
+                    found = pq.read_schema(item.path).names
+                elif item.format == "csv":
+                    with _open(item) as (stream, _):
+                        first = stream.readline(opts.max_line_bytes).removeprefix(_BOM)
+                    found = next(csv.reader([first.decode("utf-8", "replace")]), [])
+                elif item.format == "jsonl":
+                    found = [name for record in _jsonl_fields(item, opts, ordered=True) for name in record]
+            except Exception:  # unreadable: the reader reports it as an error row
+                continue
+            names.update(dict.fromkeys(n for n in found if n not in (opts.id_field, opts.text_field)))
+    return list(names)
 
 
 def has_records(specs: Sequence[InputSpec], opts: ReadOptions) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -50,6 +49,30 @@ def decode_detail(probs: torch.Tensor) -> list[Reading]:
         }
         out.append(Reading(stance, detail, scores))
     return out
+
+
+def _check_one_text(text: object, method: str, param: str) -> None:
+    if isinstance(text, list | tuple):
+        raise TypeError(
+            f"{method}() takes one text ({param}: str), got a {type(text).__name__} of {len(text)}; "
+            "for many texts use classify_many(texts)"
+        )
+    _check_text(text, param)
+
+
+def _as_list(values: object, method: str, param: str, single: str) -> list:
+    """``values`` (any iterable but a str or bytes) as a list; a lone string names the right call."""
+    if isinstance(values, str | bytes):
+        raise TypeError(
+            f"{method}() expects a list (or any iterable) of texts as {param!r}, got one {type(values).__name__}; "
+            f"for one text use {single}"
+        )
+    try:
+        return list(values)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"{method}() expects a list (or any iterable) of texts as {param!r}, got {type(values).__name__}"
+        ) from None
 
 
 def _check_text(text: object, where: str) -> str:
@@ -126,16 +149,17 @@ class StanceClassifier:
     # --------------------------------------------------------------- public API
     def classify(self, text: str, lang: str | None = None) -> list[StanceResult]:
         """One :class:`StanceResult` per (sentence, country) of ``text``; ``[]`` for empty text."""
+        _check_one_text(text, "classify", "text")
         return self.classify_many([text], lang=lang)[0]
 
     def classify_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None
     ) -> list[list[StanceResult]]:
-        """Classify many articles, batching sentences across them. ``lang``: one hint or one per text."""
+        """Classify many articles (any iterable of str), batching sentences across them.
+        ``lang``: one hint or one per text."""
         from .countries import find_countries
 
-        if isinstance(texts, str):
-            raise TypeError("classify_many expects a list of texts; use classify(text) for one text")
+        texts = _as_list(texts, "classify_many", "texts", "classify(text)")
         langs = _broadcast_lang(lang, len(texts))
         items: list[EncodedItem] = []
         slots: list[tuple[int, object, list[tuple[str, list[tuple[int, int]]]]]] = []
@@ -188,10 +212,10 @@ class StanceClassifier:
                 )
         return results
 
-    def classify_sentences(self, sentences: Sequence[str]) -> list[SentenceResult]:
-        """The five-way detail (and stance) of the event each sentence reports, with no target."""
-        if isinstance(sentences, str):
-            sentences = [sentences]
+    def classify_sentences(self, sentences: Iterable[str]) -> list[SentenceResult]:
+        """The five-way detail (and stance) of the event each sentence reports, with no target.
+        ``sentences``: any iterable of str."""
+        sentences = _as_list(sentences, "classify_sentences", "sentences", "classify_sentences([sentence])")
         items = [EncodedItem(_check_text(s, f"sentences[{i}]")) for i, s in enumerate(sentences)]
         _, sentence_probs = self._run(items)
         if not items:
@@ -210,7 +234,13 @@ class StanceClassifier:
                 raise TypeError(f"items[{i}] must be a (sentence, start, end) tuple, got {item!r:.80}")
             sentence, start, end = item
             _check_text(sentence, f"items[{i}][0]")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(sentence)):
+            for name, value in (("start", start), ("end", end)):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError(
+                        f"items[{i}]: {name} must be an int character offset, got {type(value).__name__} "
+                        f"{value!r}; pass (sentence, start, end) with int offsets, e.g. (s, 0, 6)"
+                    )
+            if not 0 <= start < end <= len(sentence):
                 raise ValueError(
                     f"items[{i}]: span ({start!r}, {end!r}) is not a non-empty span inside a sentence "
                     f"of {len(sentence)} characters"
@@ -272,6 +302,9 @@ def load_classifier(
     """
     if threads:
         torch.set_num_threads(threads)
+    shared = path is None and (batch_size, threads, precision) == (32, None, "auto")
+    if shared and _SHARED:  # the default model is loaded once per process (classify() uses it too)
+        return _SHARED[0]
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
     if path is None and not (model_dir / "config.json").is_file():
         raise FileNotFoundError(
@@ -285,7 +318,13 @@ def load_classifier(
     classifier.provenance = describe_model(model_dir, name)
     if classifier.precision == "bf16":
         compact_embeddings(model)
+    if shared:
+        _SHARED[:] = [classifier]
     return classifier
+
+
+# The default classifier with default settings, once loaded: shared by load_classifier() and classify().
+_SHARED: list[StanceClassifier] = []
 
 
 def describe_model(model_dir: Path, name: str) -> dict[str, object]:
@@ -356,11 +395,8 @@ def compact_embeddings(model: StanceModel) -> None:
     embeddings.weight = torch.nn.Parameter(compact, requires_grad=False)
 
 
-@functools.lru_cache(maxsize=1)
-def _default() -> StanceClassifier:
-    return load_classifier()
-
-
 def classify(text: str, lang: str | None = None) -> list[StanceResult]:
-    """Classify one article with the (cached) default classifier."""
-    return _default().classify(text, lang=lang)
+    """Classify one article with the default classifier, loaded once and shared with
+    ``load_classifier()``. For many texts, ``load_classifier().classify_many(texts)``."""
+    _check_one_text(text, "classify", "text")
+    return load_classifier().classify(text, lang=lang)

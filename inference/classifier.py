@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from .encoding import EncodedItem, encode
+from .encoding import EncodedItem, encode, fit_windows
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from .modeling import StanceModel
 from .results import SentenceResult, StanceResult, TargetResult
@@ -21,6 +21,9 @@ from .sentences import split_sentences
 from .weights import find_tensor, read_tensor
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
+# Longer sentences are cut (at a clause boundary if there is one); the encoder reads sentences
+# longer than its window through windows around each country's mentions (encoding.fit_windows).
+SENTENCE_MAX_CHARS = 5000
 _STANCE_INDEX = {
     stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance]
     for stance in STANCE_LABELS
@@ -171,7 +174,7 @@ class StanceClassifier:
             if not mentions:
                 continue
             starts = [m.start for m in mentions]
-            for sentence in split_sentences(text):
+            for sentence in split_sentences(text, max_chars=SENTENCE_MAX_CHARS):
                 lo, hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
                 inside = mentions[lo:hi]
                 if not inside:
@@ -191,7 +194,12 @@ class StanceClassifier:
                 )
                 slots.append((t, sentence, targets))
         results: list[list[StanceResult]] = [[] for _ in texts]
-        target_probs, _ = self._run(items)
+        # A sentence longer than the encoder reads is read through one window per country.
+        rows, where = fit_windows(
+            self.tokenizer, items, max_length=self.settings.max_length, prefix=self.settings.text_prefix
+        )
+        row_probs, _ = self._run(rows)
+        target_probs = [[p for r in item_rows for p in row_probs[r]] for item_rows in where]
         for (t, sentence, targets), probs in zip(slots, target_probs, strict=True):
             for (country, spans), (reading, sentiment) in zip(
                 targets, self._target_results(probs), strict=True

@@ -13,6 +13,7 @@ from its first row (``sentence_index``).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -140,3 +141,104 @@ def encode(
     if sentence_rows is not None:  # rows are targets: each item's sentence reading is one of them
         out["sentence_index"] = torch.tensor(sentence_rows, dtype=torch.long)
     return out
+
+
+WINDOW_MARGIN = 4
+
+
+def _count(starts: Sequence[int], ends: Sequence[int], lo: int, hi: int) -> int:
+    """Tokens lying inside the characters ``[lo, hi)`` (``starts``/``ends`` sorted token offsets)."""
+    return max(bisect_right(ends, hi) - bisect_left(starts, lo), 0)
+
+
+def mention_window(
+    text: str, spans: Sequence[Span], offsets: Sequence[tuple[int, int]], budget: int
+) -> tuple[int, int]:
+    """The characters ``[start, end)`` of ``text`` to read a target from when ``text`` has more than
+    ``budget`` tokens (``offsets``: its tokens' character ranges, without special tokens).
+
+    The window holds the target's mentions (all of them if they fit, else the first) and the whole
+    clause around them, widened clause by clause while it fits; if that clause alone is too long,
+    it is the ``budget`` tokens around the mention, cut between words.
+    """
+    from .sentences import clause_boundaries
+
+    pairs = [(a, b) for a, b in offsets if b > a]
+    starts, ends = [a for a, _ in pairs], [b for _, b in pairs]
+    lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
+    if _count(starts, ends, lo, hi) > budget:
+        lo, hi = spans[0]
+    bounds = clause_boundaries(text)
+    left = bisect_right(bounds, lo) - 1
+    right = bisect_left(bounds, hi)
+    if _count(starts, ends, bounds[left], bounds[right]) <= budget:
+        grew = True
+        while grew:
+            grew = False
+            if right + 1 < len(bounds) and _count(starts, ends, bounds[left], bounds[right + 1]) <= budget:
+                right, grew = right + 1, True
+            if left > 0 and _count(starts, ends, bounds[left - 1], bounds[right]) <= budget:
+                left, grew = left - 1, True
+        return bounds[left], bounds[right]
+    # The clause alone is too long: the tokens around the mention, then back to whole words.
+    first = max(bisect_right(ends, lo) - 1, 0)
+    first = min(first, max(len(pairs) - 1, 0))
+    last = max(bisect_left(starts, hi), first + 1)
+    while last - first < budget and (first > 0 or last < len(pairs)):
+        if last < len(pairs):
+            last += 1
+        if first > 0 and last - first < budget:
+            first -= 1
+    start, end = starts[first], ends[last - 1]
+    if start > 0 and not text[start - 1].isspace():  # mid-word: move to the next word
+        space = text.find(" ", start, lo)
+        start = space + 1 if space != -1 else start
+    if end < len(text) and not text[end].isspace():
+        space = text.rfind(" ", hi, end)
+        end = space if space != -1 else end
+    return min(start, lo), max(end, hi)
+
+
+def fit_windows(
+    tokenizer, items: Sequence[EncodedItem], *, max_length: int, prefix: str = ""
+) -> tuple[list[EncodedItem], list[list[int]]]:
+    """Items the encoder can read whole, and per input item the rows that stand for it.
+
+    An item whose text is longer than the encoder's ``max_length`` (tokens, with the prefix and
+    special tokens) becomes one row per target, each the :func:`mention_window` of that target,
+    so no mention is truncated away. Short texts (at most ``max_length // 2`` characters) are
+    passed through without tokenizing.
+    """
+    # Special tokens, and a margin: a window tokenized alone may split its first word differently.
+    budget = max_length - 2 - WINDOW_MARGIN
+    if prefix:
+        budget -= len(tokenizer(prefix, add_special_tokens=False)["input_ids"])
+    rows: list[EncodedItem] = []
+    where: list[list[int]] = []
+    candidates = [i for i, item in enumerate(items) if item.targets and len(item.text) > max_length // 2]
+    offsets: dict[int, list[tuple[int, int]]] = {}
+    if candidates:
+        encoded = tokenizer(
+            [items[i].text for i in candidates],
+            add_special_tokens=False,
+            return_offsets_mapping=True,
+            verbose=False,  # no "longer than the maximum" warning: these are read in windows
+        )
+        offsets = dict(zip(candidates, encoded["offset_mapping"], strict=True))
+    for i, item in enumerate(items):
+        found = offsets.get(i)
+        if found is None or len(found) <= budget:
+            where.append([len(rows)])
+            rows.append(item)
+            continue
+        where.append([])
+        for spans in item.targets:
+            start, end = mention_window(item.text, spans, found, budget)
+            while start < end and item.text[start].isspace():
+                start += 1
+            while end > start and item.text[end - 1].isspace():
+                end -= 1
+            inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+            where[-1].append(len(rows))
+            rows.append(EncodedItem(item.text[start:end], [inside]))
+    return rows, where

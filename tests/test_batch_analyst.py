@@ -200,3 +200,39 @@ def test_sigint_says_what_was_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(api, "load_classifier", lambda model: FakeClassifier())
     assert main(["score", str(src), "--out", str(tmp_path / "out"), "--chunk-size", "5"]) == 0
     assert Manifest.load(tmp_path / "out" / "manifest.json").read == 20
+
+
+HTML = (
+    '<article><h1>Talks</h1><p data-country="France">Russia &amp; China signed a deal.</p>'
+    "<p>Japan &eacute;xpressed <b>support</b>\n   for it.<br>India said nothing.</p>"
+    "<script>var Germany = 1;</script></article>"
+)
+
+
+def test_html_to_text_blocks_entities_attributes() -> None:
+    from inference.batch.html_text import html_to_text, looks_like_html, prepare_text
+
+    text = html_to_text(HTML)
+    assert text == "Talks\n\nRussia & China signed a deal.\n\nJapan éxpressed support for it.\nIndia said nothing."
+    assert "France" not in text and "Germany" not in text and "<" not in text
+    assert looks_like_html(HTML) and not looks_like_html("profits < costs > zero & more")
+    assert prepare_text("a < b", "auto") == "a < b" and prepare_text("<p>a</p>", "text") == "<p>a</p>"
+
+
+def test_score_html_records(tmp_path: Path) -> None:
+    from inference.batch.html_text import html_to_text
+
+    src = write_jsonl(tmp_path / "h.jsonl", [{"id": "h1", "text": HTML}, {"id": "h2", "text": "<p> </p>"}])
+    manifest = score(src, tmp_path / "out", classifier=FakeClassifier(), progress=False)  # auto-detected
+    assert (manifest.scored, manifest.failed) == (1, 1)
+    rows = pq.read_table(tmp_path / "out" / "stances.parquet").to_pylist()
+    assert {r["country"] for r in rows} == {"RUS", "CHN", "JPN", "IND"}  # not FRA (an attribute), not DEU
+    text = html_to_text(HTML)
+    for r in rows:
+        assert "<" not in r["sentence"] and text[r["start"] : r["end"]] == r["sentence"]
+        assert all(text[m["start"] : m["end"]] in ("Russia", "China", "Japan", "India") for m in r["mentions"])
+    assert "nothing left once the HTML markup is removed" in (tmp_path / "out" / "errors.jsonl").read_text()
+    raw = score(src, tmp_path / "raw", classifier=FakeClassifier(), text_format="text", progress=False)
+    assert raw.scored == 2
+    with pytest.raises(ValueError, match="unknown text_format 'xml'"):
+        score(src, tmp_path / "x", classifier=FakeClassifier(), text_format="xml")

@@ -39,6 +39,7 @@ def score(
     id_field: str = "id",
     keep: Sequence[str] | None = None,
     date_format: str | None = None,
+    text_format: str = "auto",
     engine: str = "local",
     overwrite: bool = False,
     chunk_size: int = 250,
@@ -61,6 +62,9 @@ def score(
     holds the text of a date that did not parse, ``date_format`` such as ``"%d/%m/%Y"`` reads
     ambiguous numeric dates) and the input fields named in ``keep`` (default: every other field
     of the CSV header, Parquet schema or first JSONL records, as strings).
+    ``text_format``: ``"html"`` strips markup and entities and splits paragraphs on block
+    elements; ``"auto"`` (default) does so for texts that obviously are HTML; ``"text"`` never.
+    Offsets of an HTML record refer to the extracted text (``inference.batch.html_text``).
 
     ``engine="ray"`` scores on Ray Data (``docs/ray.md``): ``address`` joins a running cluster
     (default: start a local instance and shut it down at the end), ``num_workers`` scoring
@@ -86,6 +90,7 @@ def score(
         id_field=id_field,
         passthrough=tuple(dict.fromkeys(["lang", "date", *keep])),
         date_format=date_format,
+        text_format=text_format,
         engine=engine,
         overwrite=overwrite,
         chunk_size=chunk_size,

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from inference.batch.html_text import TEXT_FORMATS
 from inference.batch.options import ENGINES, PARQUET_LAYOUTS
 
 
@@ -76,6 +77,13 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         help="strptime pattern for dates the built-in formats find ambiguous, e.g. '%%d/%%m/%%Y' "
         "(default: ISO 8601, RFC 2822, English month names and unambiguous numeric dates)",
     )
+    p.add_argument(
+        "--text-format",
+        choices=TEXT_FORMATS,
+        default="auto",
+        help="'html': strip markup and entities, paragraphs at block elements (offsets then refer to the "
+        "extracted text); 'auto' (default): the same for texts that obviously are HTML; 'text': never",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="show third-party warnings and progress bars")
     p.add_argument("--overwrite", action="store_true", help="discard earlier results in DIR and start over")
     p.add_argument(
@@ -122,6 +130,7 @@ def _score(args: argparse.Namespace) -> int:
             id_field=args.id_field,
             keep=args.keep,
             date_format=args.date_format,
+            text_format=args.text_format,
             engine=args.engine,
             overwrite=args.overwrite,
             chunk_size=args.chunk_size,

@@ -8,6 +8,7 @@ from typing import Any
 
 from inference.batch.core import reserved_names
 from inference.batch.dates import check_date_format
+from inference.batch.html_text import check_text_format
 from inference.batch.readers import ReadOptions
 from inference.batch.records import ValidateOptions
 
@@ -25,6 +26,7 @@ class ScoreOptions:
     id_field: str = "id"
     passthrough: tuple[str, ...] = ("lang", "date", "title")
     date_format: str | None = None  # strptime pattern for ambiguous dates (--date-format)
+    text_format: str = "auto"  # "text" | "html" | "auto": HTML when it obviously is (html_text.py)
     engine: str = "local"
     overwrite: bool = False
     chunk_size: int = 250  # records per committed chunk (the unit of resume)
@@ -70,6 +72,7 @@ class ScoreOptions:
                 f"text_field {self.text_field!r} and id_field {self.id_field!r} must be two different non-empty names"
             )
         check_date_format(self.date_format)
+        check_text_format(self.text_format)
         reserved = reserved_names(self.passthrough)
         if reserved:
             raise ValueError(
@@ -99,7 +102,13 @@ class ScoreOptions:
     @property
     def validate_options(self) -> ValidateOptions:
         return ValidateOptions(
-            self.id_field, self.text_field, self.passthrough, self.lang, self.max_chars, self.date_format
+            self.id_field,
+            self.text_field,
+            self.passthrough,
+            self.lang,
+            self.max_chars,
+            self.date_format,
+            self.text_format,
         )
 
     def fingerprint_options(self) -> dict[str, Any]:
@@ -111,4 +120,5 @@ class ScoreOptions:
             "passthrough": list(self.passthrough),
             "max_chars": self.max_chars,
             "date_format": self.date_format,
+            "text_format": self.text_format,
         }

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inference.batch.dates import parse_date
+from inference.batch.html_text import prepare_text
 from inference.batch.readers import RawRecord
 
 
@@ -57,6 +58,7 @@ class ValidateOptions:
     lang: str | None = None  # language of records that do not name one
     max_chars: int = 5_000_000
     date_format: str | None = None  # strptime pattern for ambiguous dates (--date-format)
+    text_format: str = "auto"  # "text" | "html" | "auto" (HTML when it obviously is; html_text.py)
 
 
 def _bad_unicode(value: str) -> bool:
@@ -139,6 +141,10 @@ def validate(raw: RawRecord, seq: int, opts: ValidateOptions) -> ValidRecord | E
         raise RuntimeError("unreachable")
     try:
         text = _record_text(data, opts)
+        if opts.text_format != "text":
+            text = prepare_text(text, opts.text_format)
+            if not text.strip():
+                raise ValueError("empty text (nothing left once the HTML markup is removed)")
         extra = {name: _as_str(data.get(name), name) for name in opts.passthrough}
     except ValueError as err:
         return ErrorRecord(seq, raw.source, raw.line, record_id, str(err))

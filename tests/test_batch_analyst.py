@@ -130,7 +130,9 @@ def _no_load(model: str | None) -> FakeClassifier:
 def test_fail_fast_before_loading_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "load_classifier", _no_load)
     body = write_jsonl(tmp_path / "body.jsonl", [{"id": str(i), "body": "France."} for i in range(3)])
-    with pytest.raises(ValueError, match=r"none of the first 3 records has the field\(s\) \['text'\].*--text-field"):
+    with pytest.raises(
+        ValueError, match=r"none of the first 3 records has the field\(s\) \['text'\].*--text-field"
+    ):
         score(body, tmp_path / "out")
     src = write_jsonl(tmp_path / "a.jsonl", [article(1)])
     (tmp_path / "file").write_text("x")
@@ -213,7 +215,10 @@ def test_html_to_text_blocks_entities_attributes() -> None:
     from inference.batch.html_text import html_to_text, looks_like_html, prepare_text
 
     text = html_to_text(HTML)
-    assert text == "Talks\n\nRussia & China signed a deal.\n\nJapan éxpressed support for it.\nIndia said nothing."
+    assert (
+        text
+        == "Talks\n\nRussia & China signed a deal.\n\nJapan éxpressed support for it.\nIndia said nothing."
+    )
     assert "France" not in text and "Germany" not in text and "<" not in text
     assert looks_like_html(HTML) and not looks_like_html("profits < costs > zero & more")
     assert prepare_text("a < b", "auto") == "a < b" and prepare_text("<p>a</p>", "text") == "<p>a</p>"
@@ -230,7 +235,9 @@ def test_score_html_records(tmp_path: Path) -> None:
     text = html_to_text(HTML)
     for r in rows:
         assert "<" not in r["sentence"] and text[r["start"] : r["end"]] == r["sentence"]
-        assert all(text[m["start"] : m["end"]] in ("Russia", "China", "Japan", "India") for m in r["mentions"])
+        assert all(
+            text[m["start"] : m["end"]] in ("Russia", "China", "Japan", "India") for m in r["mentions"]
+        )
     assert "nothing left once the HTML markup is removed" in (tmp_path / "out" / "errors.jsonl").read_text()
     raw = score(src, tmp_path / "raw", classifier=FakeClassifier(), text_format="text", progress=False)
     assert raw.scored == 2

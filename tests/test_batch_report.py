@@ -135,5 +135,10 @@ def test_report_says_why_there_is_nothing_to_plot(tmp_path: Path) -> None:
     page = report(out)["html"].read_text(encoding="utf-8")
     assert "Nothing to plot:" in page and "all 3 records failed" in page and "empty text" in page
     out2 = tmp_path / "none"
-    score(write_jsonl(tmp_path / "n.jsonl", [{"id": "1", "text": "No countries."}]), out2, classifier=FakeClassifier(), progress=False)
+    score(
+        write_jsonl(tmp_path / "n.jsonl", [{"id": "1", "text": "No countries."}]),
+        out2,
+        classifier=FakeClassifier(),
+        progress=False,
+    )
     assert "none of the 1 scored articles names a country" in report(out2)["html"].read_text(encoding="utf-8")

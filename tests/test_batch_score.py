@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq

@@ -105,7 +105,9 @@ def test_api_accepts_iterables_and_names_the_right_call(classifier: StanceClassi
     ]
     with pytest.raises(TypeError, match=r"classify\(\) takes one text.*use classify_many\(texts\)"):
         classifier.classify(texts)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"classify_sentences\(\) expects a list.*classify_sentences\(\[sentence\]\)"):
+    with pytest.raises(
+        TypeError, match=r"classify_sentences\(\) expects a list.*classify_sentences\(\[sentence\]\)"
+    ):
         classifier.classify_sentences("Russia and Ukraine exchanged prisoners.")
     with pytest.raises(TypeError, match=r"classify_many\(\) expects a list.*'texts'.*classify\(text\)"):
         classifier.classify_many("Russia.")
@@ -124,9 +126,10 @@ def test_default_classifier_is_loaded_once(
     monkeypatch: pytest.MonkeyPatch, tiny_encoder: Path, tmp_path: Path
 ) -> None:
     """load_classifier() and the module-level classify() share one load of the default model."""
+    from tests_helpers import tiny_stance_model
+
     import inference.classifier as mod
     from inference.modeling import StanceModel
-    from tests_helpers import tiny_stance_model
 
     model, tok = tiny_stance_model(tiny_encoder)
     monkeypatch.setattr(mod, "DEFAULT_MODEL_DIR", model.save_pretrained(tmp_path / "default", tokenizer=tok))

@@ -20,7 +20,9 @@ from conftest_batch import FakeClassifier, article, write_jsonl
 
 from inference.batch import report, score
 
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+CHROMIUM = next(
+    (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None
+)
 
 
 def screenshot(page: str | Path, png: str | Path, width: int = 1280, height: int = 2600) -> Path:
@@ -49,15 +51,22 @@ def screenshot(page: str | Path, png: str | Path, width: int = 1280, height: int
     return png
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)"
+)
 def test_report_renders_in_a_browser(tmp_path: Path) -> None:
     import matplotlib.image as mpimg
 
     out = tmp_path / "out"
-    score(write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(60)]), out, classifier=FakeClassifier(), progress=False)
+    score(
+        write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(60)]),
+        out,
+        classifier=FakeClassifier(),
+        progress=False,
+    )
     png = screenshot(report(out)["html"], tmp_path / "shot.png", height=1600)
     pixels = mpimg.imread(png)
     assert pixels.shape[:2] == (1600, 1280)
     # The page drew something: many distinct colours (the figure), not a blank or error page.
     flat = (pixels[..., :3].reshape(-1, 3) * 255).astype(int)
-    assert len({tuple(p) for p in flat[:: 97]}) > 50
+    assert len({tuple(p) for p in flat[::97]}) > 50

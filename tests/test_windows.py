@@ -18,13 +18,17 @@ RELATION = "while China protested loudly to France over the strikes."
 
 
 def long_sentence(chars: int, commas: bool = True) -> str:
-    filler = (FILLER.replace("session and", "session, and") if commas else FILLER) * (chars // len(FILLER) + 1)
+    filler = (FILLER.replace("session and", "session, and") if commas else FILLER) * (
+        chars // len(FILLER) + 1
+    )
     return filler[: chars - len(RELATION) - 1].rstrip() + " " + RELATION
 
 
 def unpunctuated(words: int = 5000) -> str:
     """``words`` words without punctuation; 'China' ends just before the old 1,000-character cut."""
-    base = "the delegates discussed the agenda and the committee reviewed the budget figures " * (words // 12 + 1)
+    base = "the delegates discussed the agenda and the committee reviewed the budget figures " * (
+        words // 12 + 1
+    )
     head = base[: base.rindex(" ", 0, 980) + 1]
     while len(head) < 988:
         head += "a "
@@ -79,7 +83,9 @@ def tiny(tiny_encoder: Path, tmp_path: Path):
     from tests_helpers import tiny_stance_model
 
     model, tok = tiny_stance_model(tiny_encoder)
-    return inference.load_classifier(model.save_pretrained(tmp_path / "model", tokenizer=tok), precision="fp32")
+    return inference.load_classifier(
+        model.save_pretrained(tmp_path / "model", tokenizer=tok), precision="fp32"
+    )
 
 
 def test_fit_windows_splits_only_what_does_not_fit(tiny) -> None:

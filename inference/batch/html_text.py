@@ -21,12 +21,56 @@ from html.parser import HTMLParser
 
 TEXT_FORMATS: tuple[str, ...] = ("auto", "text", "html")
 BLOCKS = frozenset(
-    """address article aside blockquote caption center dd details dialog div dl dt fieldset figcaption
-    figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table
-    tbody td tfoot th thead title tr ul""".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    ]
 )
 SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object"})
-_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col", "embed", "source"})
+_VOID = frozenset(
+    {"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col", "embed", "source"}
+)
 # Obvious HTML: a block or line-break tag, or a document/body tag, or an entity among tags.
 _OBVIOUS = re.compile(r"</?(?:p|div|br|html|body|article|section|li|h[1-6]|span|a|table|tr|td)\b[^>]*>", re.I)
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")

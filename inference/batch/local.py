@@ -38,8 +38,8 @@ from inference.batch.journal import ChunkEntry, Journal
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
 from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
-from inference.batch.provenance import model_provenance, parquet_metadata
 from inference.batch.progress import Progress
+from inference.batch.provenance import model_provenance, parquet_metadata
 from inference.batch.readers import RawRecord, ReadPosition, has_records, iter_records, resolve_inputs
 from inference.batch.records import ErrorRecord, ValidRecord, to_columns, validate
 from inference.batch.writers import (
@@ -328,7 +328,9 @@ def run_local(opts: ScoreOptions, classifier: ArticleClassifier | None, load: An
                 diffs = fingerprint_diff({k: old.get(k) for k in wanted}, wanted)
                 if diffs:
                     raise _refuse(out, diffs)
-        name = getattr(classifier, "name", None) if classifier is not None else expected_model_name(opts.model)
+        name = (
+            getattr(classifier, "name", None) if classifier is not None else expected_model_name(opts.model)
+        )
         if previous is not None and previous.complete and previous.model == name:
             remove_tree(work)
             log.info("%s is already complete; pass --overwrite to score again", out)

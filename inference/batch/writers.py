@@ -96,7 +96,9 @@ def merge_parquet(
     pending: list[pa.Table] = []
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for part in parts:
-            table = pq.read_table(part, schema=schema.remove_metadata()).replace_schema_metadata(schema.metadata)
+            table = pq.read_table(part, schema=schema.remove_metadata()).replace_schema_metadata(
+                schema.metadata
+            )
             if table.num_rows:
                 pending.append(table)
                 rows += table.num_rows

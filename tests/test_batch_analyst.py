@@ -243,3 +243,35 @@ def test_score_html_records(tmp_path: Path) -> None:
     assert raw.scored == 2
     with pytest.raises(ValueError, match="unknown text_format 'xml'"):
         score(src, tmp_path / "x", classifier=FakeClassifier(), text_format="xml")
+
+
+def test_quiet_by_default_verbose_shows_third_party(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    from inference.batch.cli import _setup_logging
+
+    monkeypatch.delenv("TRANSFORMERS_VERBOSITY", raising=False)
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    before = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    try:
+        for verbose in (True, False):
+            hf_logging.set_verbosity_warning()
+            hf_logging.enable_progress_bar()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                _setup_logging(verbose)
+                warnings.warn_explicit("old API", FutureWarning, "modeling_utils.py", 1, module="transformers.x")
+                warnings.warn_explicit("ours", UserWarning, "local.py", 1, module="inference.batch.local")
+            shown = [str(w.message) for w in caught]
+            assert "ours" in shown
+            if verbose:
+                assert "old API" in shown and hf_logging.is_progress_bar_enabled()
+            else:
+                assert "old API" not in shown and not hf_logging.is_progress_bar_enabled()
+                assert hf_logging.get_verbosity() == logging.ERROR
+    finally:
+        hf_logging.set_verbosity(before[0])
+        (hf_logging.enable_progress_bar if before[1] else hf_logging.disable_progress_bar)()

@@ -554,7 +554,7 @@ def render(page: Page) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>diplostance report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}}img{{max-width:100%}}
-.cols{{display:flex;gap:3em;flex-wrap:wrap}}.evidence td:last-child{{max-width:60em}}
+.cols{{display:flex;gap:3em;flex-wrap:wrap}}.evidence td:last-child{{max-width:60em}}.evidence td:nth-child(5){{white-space:nowrap}}
 .reason{{background:#fff3cd;border:1px solid #e0c36b;padding:.8em}}</style></head>
 <body><h1>diplostance report</h1>
 {body}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import os
@@ -74,13 +75,6 @@ def score(
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     if isinstance(keep, str):
         raise TypeError(f"keep must be a list of field names, got the string {keep!r}; e.g. keep=[{keep!r}]")
-    if keep is None:
-        fields = ReadOptions(id_field, text_field)
-        found = discover_fields(resolve_inputs(paths, fields), fields)
-        skipped = [name for name in found if reserved_names([name])]
-        if skipped:
-            log.warning("input fields %s are names of output columns and are not passed through", skipped)
-        keep = ["title", *(n for n in found if n not in ("lang", "date", "title") and n not in skipped)]
     opts = ScoreOptions(
         inputs=tuple(Path(p) for p in paths),
         out_dir=Path(out_dir),
@@ -88,7 +82,7 @@ def score(
         lang=lang or None,
         text_field=text_field,
         id_field=id_field,
-        passthrough=tuple(dict.fromkeys(["lang", "date", *keep])),
+        passthrough=tuple(dict.fromkeys(["lang", "date", *(keep if keep is not None else ["title"])])),
         date_format=date_format,
         text_format=text_format,
         engine=engine,
@@ -101,6 +95,15 @@ def score(
         num_workers=num_workers,
         parquet_layout=parquet_layout,
     )
+    # Every other input field by default (options are checked first, so their errors come first).
+    if keep is None:
+        fields = ReadOptions(id_field, text_field)
+        found = discover_fields(resolve_inputs(paths, fields), fields)
+        skipped = [name for name in found if reserved_names([name])]
+        if skipped:
+            log.warning("input fields %s are names of output columns and are not passed through", skipped)
+        keep = ["title", *(n for n in found if n not in ("lang", "date", "title") and n not in skipped)]
+        opts = dataclasses.replace(opts, passthrough=tuple(dict.fromkeys(["lang", "date", *keep])))
     if classifier is not None and not isinstance(classifier, ArticleClassifier):
         raise TypeError(
             f"classifier {classifier!r} has no name and classify_many(texts, lang); see ArticleClassifier"

@@ -310,10 +310,10 @@ def load_classifier(
     """
     if threads:
         torch.set_num_threads(threads)
-    shared = path is None and (batch_size, threads, precision) == (32, None, "auto")
-    if shared and _SHARED:  # the default model is loaded once per process (classify() uses it too)
-        return _SHARED[0]
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    shared = path is None and (batch_size, threads, precision) == (32, None, "auto")
+    if shared and _SHARED and _SHARED[0][0] == model_dir:  # loaded once per process (classify() too)
+        return _SHARED[0][1]
     if path is None and not (model_dir / "config.json").is_file():
         raise FileNotFoundError(
             f"no default model at {model_dir}; train one with `diplostance train configs/default.yaml` "
@@ -327,12 +327,12 @@ def load_classifier(
     if classifier.precision == "bf16":
         compact_embeddings(model)
     if shared:
-        _SHARED[:] = [classifier]
+        _SHARED[:] = [(model_dir, classifier)]
     return classifier
 
 
 # The default classifier with default settings, once loaded: shared by load_classifier() and classify().
-_SHARED: list[StanceClassifier] = []
+_SHARED: list[tuple[Path, StanceClassifier]] = []
 
 
 def describe_model(model_dir: Path, name: str) -> dict[str, object]:

@@ -263,7 +263,9 @@ def test_quiet_by_default_verbose_shows_third_party(monkeypatch: pytest.MonkeyPa
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 _setup_logging(verbose)
-                warnings.warn_explicit("old API", FutureWarning, "modeling_utils.py", 1, module="transformers.x")
+                warnings.warn_explicit(
+                    "old API", FutureWarning, "modeling_utils.py", 1, module="transformers.x"
+                )
                 warnings.warn_explicit("ours", UserWarning, "local.py", 1, module="inference.batch.local")
             shown = [str(w.message) for w in caught]
             assert "ours" in shown

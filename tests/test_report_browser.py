@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest_batch import FakeClassifier, article, write_jsonl
 
-from inference.batch import report, score
+from inference.batch.api import report, score
 
 CHROMIUM = next(
     (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None

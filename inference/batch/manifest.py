@@ -75,6 +75,8 @@ class Manifest:
     article_rows: int = 0  # rows of articles.parquet (article, country)
     no_country: int = 0  # scored articles that name no country (no stance rows)
     model: str = ""
+    model_info: dict[str, Any] = field(default_factory=dict)  # name, version, weights_sha256 (provenance)
+    dates: dict[str, int] = field(default_factory=dict)  # records whose date parsed/unparsed/missing
     engine: str = "local"
     inputs: list[dict[str, Any]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
@@ -103,6 +105,20 @@ class Manifest:
         run = self.last_run or {}
         elapsed = float(run.get("elapsed_s", 0.0))
         rate = (run.get("records", 0) / elapsed) if elapsed > 0 else 0.0
+        this_run = [
+            ("articles/s (this run)", f"{rate:,.1f}"),
+            ("elapsed (this run)", f"{elapsed:,.1f} s"),
+        ]
+        if self.complete and not run.get("records"):
+            this_run = [("this run", "nothing to do (already complete)")]
+        dates = [
+            (f"dates {status}", f"{self.dates[status]:,}")
+            for status in ("parsed", "unparsed", "missing")
+            if self.dates.get(status)
+        ]
+        version = self.model_info.get("version")
+        digest = self.model_info.get("weights_sha256")
+        model = self.model + (f" {version}" if version else "") + (f" sha256:{digest[:12]}" if digest else "")
         rows = [
             ("read", f"{self.read:,}"),
             ("scored", f"{self.scored:,}"),
@@ -110,10 +126,10 @@ class Manifest:
             ("failed (errors.jsonl)", f"{self.failed:,}"),
             ("stance rows", f"{self.rows:,}"),
             ("article-country rows", f"{self.article_rows:,}"),
-            ("articles/s (this run)", f"{rate:,.1f}"),
-            ("elapsed (this run)", f"{elapsed:,.1f} s"),
+            *dates,
+            *this_run,
             ("runs", f"{self.runs}"),
-            ("model", self.model),
+            ("model", model),
         ]
         width = max(len(k) for k, _ in rows)
         value_width = max(len(v) for _, v in rows)

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +113,9 @@ class StanceClassifier:
         self.batch_size = batch_size
         self.settings = model.settings
         self.provenance: dict[str, object] = {"name": name}
+        # Called after each encoder batch with the number of sentences (rows) it read: the batch
+        # scorer's progress inside long records (inference.batch.progress).
+        self.progress_hook: Callable[[int], None] | None = None
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
@@ -145,6 +148,8 @@ class StanceClassifier:
                         {name: probs[name][p] for name in self.model.pair_heads if name in probs}
                     )
                     p += 1
+            if self.progress_hook is not None:
+                self.progress_hook(len(chunk))
         return out
 
     def _read(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:

@@ -37,10 +37,11 @@ from inference.batch.core import (
 )
 from inference.batch.dyads import dyad_schema, empty_dyads
 from inference.batch.journal import ChunkEntry, Journal
+from inference.batch.languages import LANGUAGE_COLUMNS, count_languages
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
 from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
-from inference.batch.progress import Progress
+from inference.batch.progress import Progress, sentence_progress
 from inference.batch.provenance import model_provenance, parquet_metadata
 from inference.batch.readers import RawRecord, ReadPosition, has_records, iter_records, resolve_inputs
 from inference.batch.records import ErrorRecord, ValidRecord, to_columns, validate
@@ -189,16 +190,24 @@ def validate_chunk(
     return outcomes, claims
 
 
+# Columns of a records part that describe a valid record (null for an error row).
+RECORD_EXTRAS: tuple[str, ...] = ("date_status", *LANGUAGE_COLUMNS)
+
+
+def record_extras(record: ValidRecord) -> dict[str, Any]:
+    return {"date_status": record.date_status, **{c: record.extra.get(c) for c in LANGUAGE_COLUMNS}}
+
+
 def chunk_records(
     outcomes: list[Outcome],
     stances: dict[str, list[Any]],
     failures: dict[int, str],
-    date_status: dict[int, str | None] | None = None,
+    extras: dict[int, dict[str, Any]] | None = None,
 ) -> tuple[dict[str, list[Any]], int, int]:
     """The rows of a chunk's records part (``RECORD_SCHEMA``), its scored count and how many
     of those name no country, from the outcomes, the stance rows and the classifier failures
-    (``date_status``: per ``seq``, how the record's date parsed)."""
-    date_status = date_status or {}
+    (``extras``: per ``seq``, the ``RECORD_EXTRAS`` of a valid record: how its date parsed, its language)."""
+    extras = extras or {}
     per_id: dict[str, int] = {}
     for article_id in stances["id"]:
         per_id[article_id] = per_id.get(article_id, 0) + 1
@@ -219,7 +228,7 @@ def chunk_records(
                 "failed" if reason else "scored",
                 reason,
                 n_rows,
-                date_status.get(seq),
+                *(extras.get(seq, {}).get(name) for name in RECORD_EXTRAS),
             ),
             strict=True,
         ):
@@ -253,7 +262,7 @@ class _Run:
             ],
             stances,
             failures,
-            {r.seq: r.date_status for r in valid},
+            {r.seq: record_extras(r) for r in valid},
         )
         fields = opts.output_fields
         articles = aggregate_articles(stances, fields, dyads)
@@ -283,7 +292,12 @@ class _Run:
             article_schema(fields),
             metadata=metadata,
         )
-        merge_parquet((self.part("dyads", i) for i in indices), out / "dyads.parquet", dyad_schema(fields))
+        merge_parquet(
+            (self.part("dyads", i) for i in indices),
+            out / "dyads.parquet",
+            dyad_schema(fields),
+            metadata=metadata,
+        )
         merge_errors((self.part("records", i) for i in indices), out / "errors.jsonl")
         return {name: str(out / name) for name in OUTPUT_FILES}
 
@@ -411,13 +425,14 @@ def _run(
         )
         this_run = {"records": 0, "scored": 0}
         try:
-            for chunk in _chunks(stream, opts.chunk_size, opts.chunk_chars, opts.text_field):
-                entry = run.process(len(entries), chunk, skip)
-                entries.append(entry)
-                skip += entry.records
-                this_run["records"] += entry.records
-                this_run["scored"] += entry.scored
-                progress.update(entry.records, entry.failed, position.bytes())
+            with sentence_progress(classifier, progress):  # progress inside long records too
+                for chunk in _chunks(stream, opts.chunk_size, opts.chunk_chars, opts.text_field):
+                    entry = run.process(len(entries), chunk, skip)
+                    entries.append(entry)
+                    skip += entry.records
+                    this_run["records"] += entry.records
+                    this_run["scored"] += entry.scored
+                    progress.update(entry.records, entry.failed, position.bytes())
         except KeyboardInterrupt:
             raise KeyboardInterrupt(
                 f"interrupted: {skip:,} records in {len(entries)} chunks are saved in {str(out / WORK)!r}; "
@@ -428,9 +443,12 @@ def _run(
         info = model_provenance(classifier)
         outputs = run.merge(entries, parquet_metadata(info, fingerprint["options"]))
         dates = count_values((run.part("records", e.index) for e in entries), "date_status")
+        languages, uncovered = count_languages(run.part("records", e.index) for e in entries)
         manifest = Manifest(
             model_info=info,
             dates=dates,
+            languages=languages,
+            uncovered_languages=uncovered,
             read=sum(e.records for e in entries),
             scored=sum(e.scored for e in entries),
             failed=sum(e.failed for e in entries),

@@ -77,6 +77,8 @@ class Manifest:
     model: str = ""
     model_info: dict[str, Any] = field(default_factory=dict)  # name, version, weights_sha256 (provenance)
     dates: dict[str, int] = field(default_factory=dict)  # records whose date parsed/unparsed/missing
+    languages: dict[str, int] = field(default_factory=dict)  # articles per assumed language (languages.py)
+    uncovered_languages: dict[str, int] = field(default_factory=dict)  # of those, languages without a table
     engine: str = "local"
     inputs: list[dict[str, Any]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
@@ -116,6 +118,11 @@ class Manifest:
             for status in ("parsed", "unparsed", "missing")
             if self.dates.get(status)
         ]
+        languages = []
+        if self.languages:
+            languages.append(("languages (articles)", _top(self.languages)))
+        if self.uncovered_languages:
+            languages.append(("  without a country table", _top(self.uncovered_languages)))
         version = self.model_info.get("version")
         digest = self.model_info.get("weights_sha256")
         model = self.model + (f" {version}" if version else "") + (f" sha256:{digest[:12]}" if digest else "")
@@ -127,6 +134,7 @@ class Manifest:
             ("stance rows", f"{self.rows:,}"),
             ("article-country rows", f"{self.article_rows:,}"),
             *dates,
+            *languages,
             *this_run,
             ("runs", f"{self.runs}"),
             ("model", model),
@@ -136,3 +144,10 @@ class Manifest:
         line = "-" * (width + value_width + 3)
         body = "\n".join(f"{k.ljust(width)} | {v.rjust(value_width)}" for k, v in rows)
         return f"{line}\n{body}\n{line}"
+
+
+def _top(counts: dict[str, int], shown: int = 4) -> str:
+    """``en 30, fr 12, +3 more``: the most frequent keys of ``counts``."""
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{k} {v:,}" for k, v in ordered[:shown])
+    return text + (f", +{len(ordered) - shown} more" if len(ordered) > shown else "")

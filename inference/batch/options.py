@@ -9,6 +9,7 @@ from typing import Any
 from inference.batch.core import reserved_names
 from inference.batch.dates import check_date_format
 from inference.batch.html_text import check_text_format
+from inference.batch.languages import LANGUAGE_COLUMNS, language_fields
 from inference.batch.readers import ReadOptions
 from inference.batch.records import ValidateOptions
 
@@ -71,6 +72,11 @@ class ScoreOptions:
             raise ValueError(
                 f"text_field {self.text_field!r} and id_field {self.id_field!r} must be two different non-empty names"
             )
+        if self.lang is not None:
+            try:
+                language_fields("", self.lang)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"lang (--lang) {self.lang!r}: {err}") from None
         check_date_format(self.date_format)
         check_text_format(self.text_format)
         reserved = reserved_names(self.passthrough)
@@ -86,9 +92,10 @@ class ScoreOptions:
 
     @property
     def output_fields(self) -> tuple[str, ...]:
-        """Pass-through columns of the outputs: ``lang`` (the language used) first, then the others
-        (``date`` followed by ``date_raw``, the text of dates that did not parse)."""
-        fields = ["lang"]
+        """Pass-through columns of the outputs: ``lang`` (the record's hint, else ``--lang``) first,
+        ``language`` and ``language_covered`` (the language the finder assumed, ``languages.py``),
+        then the others (``date`` followed by ``date_raw``, the text of dates that did not parse)."""
+        fields = ["lang", *LANGUAGE_COLUMNS]
         for name in self.passthrough:
             if name != "lang":
                 fields += [name, "date_raw"] if name == "date" else [name]

@@ -23,6 +23,7 @@ from typing import Any
 
 from inference.batch.dates import parse_date
 from inference.batch.html_text import prepare_text
+from inference.batch.languages import language_fields
 from inference.batch.readers import RawRecord
 
 
@@ -34,7 +35,9 @@ class ValidRecord:
     id: str
     text: str
     lang: str | None
-    extra: dict[str, Any]  # pass-through fields (``date`` parsed, plus ``date_raw``)
+    extra: dict[
+        str, Any
+    ]  # pass-through fields (``date`` parsed, plus ``date_raw``), language, language_covered
     date_status: str | None = None  # "parsed" | "unparsed" | "missing"; None without a date field
 
 
@@ -149,6 +152,10 @@ def validate(raw: RawRecord, seq: int, opts: ValidateOptions) -> ValidRecord | E
     except ValueError as err:
         return ErrorRecord(seq, raw.source, raw.line, record_id, str(err))
     lang = extra.get("lang") or opts.lang
+    try:
+        extra.update(language_fields(text, lang))
+    except ValueError as err:
+        return ErrorRecord(seq, raw.source, raw.line, record_id, f"field 'lang': {err}")
     status = None
     if "date" in opts.passthrough:
         raw_date = extra.get("date")

@@ -8,11 +8,12 @@ import pyarrow as pa
 
 MENTION = pa.struct([("start", pa.int64()), ("end", pa.int64())])
 # Pass-through columns with a type of their own (every other one is a string).
-PASSTHROUGH_TYPES: dict[str, pa.DataType] = {"date": pa.date32()}
+PASSTHROUGH_TYPES: dict[str, pa.DataType] = {"date": pa.date32(), "language_covered": pa.bool_()}
 
 
 def passthrough_fields(passthrough: Sequence[str]) -> list[pa.Field]:
-    """The pass-through columns' fields: ``date`` is a date, every other one a string."""
+    """The pass-through columns' fields: ``date`` is a date, ``language_covered`` a bool, every other
+    one a string."""
     return [pa.field(name, PASSTHROUGH_TYPES.get(name, pa.string())) for name in passthrough]
 
 

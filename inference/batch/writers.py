@@ -29,6 +29,8 @@ RECORD_SCHEMA = pa.schema(
         pa.field("reason", pa.string()),
         pa.field("n_rows", pa.int32()),
         pa.field("date_status", pa.string()),  # "parsed" | "unparsed" | "missing" | null (no date field)
+        pa.field("language", pa.string()),  # the language assumed (batch/languages.py); null: unknown
+        pa.field("language_covered", pa.bool_()),  # null for a record that was never read (an error row)
     ]
 )
 

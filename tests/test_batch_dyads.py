@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,10 +13,15 @@ from conftest_batch import FakeClassifier, article, write_jsonl
 from inference.batch import score
 from inference.batch.core import score_batch
 from inference.batch.dyads import DYAD_PROB_COLUMNS, dyad_schema, empty_dyads
+from inference.batch.options import ScoreOptions
 
 
 class NoDyads(FakeClassifier):
     has_dyads = False
+
+
+# The default output columns: lang, language, language_covered, date, date_raw, title.
+FIELDS = ScoreOptions(inputs=(), out_dir=Path(".")).output_fields
 
 
 def _archive(path: Path, n: int = 40) -> Path:
@@ -26,13 +32,14 @@ def test_dyad_rows_are_the_classifiers_one_article_at_a_time(tmp_path: Path) -> 
     src = _archive(tmp_path / "a.jsonl")
     score(src, tmp_path / "out", classifier=FakeClassifier(), chunk_size=7, batch_size=3, progress=False)
     table = pq.read_table(tmp_path / "out" / "dyads.parquet")
-    assert table.schema == dyad_schema(("lang", "date", "title"))
+    assert table.schema == dyad_schema(FIELDS)
     got = table.to_pylist()
     clf = FakeClassifier()
     expected = []
     for record in (article(i) for i in range(40)):
         for d in clf.analyse_many([record["text"]])[1][0]:
-            expected.append((record["id"], record["date"], d.sentence_index, d.source, d.target, d.detail))
+            when = date.fromisoformat(record["date"])  # the date column is a date
+            expected.append((record["id"], when, d.sentence_index, d.source, d.target, d.detail))
     assert [
         (r["id"], r["date"], r["sentence_index"], r["source"], r["target"], r["detail"]) for r in got
     ] == expected
@@ -64,7 +71,7 @@ def test_a_classifier_without_dyads_writes_an_empty_dyads_file(tmp_path: Path) -
     src = _archive(tmp_path / "a.jsonl", 10)
     manifest = score(src, tmp_path / "out", classifier=NoDyads(), chunk_size=4, batch_size=2, progress=False)
     table = pq.read_table(tmp_path / "out" / "dyads.parquet")
-    assert table.num_rows == 0 and table.schema == dyad_schema(("lang", "date", "title"))
+    assert table.num_rows == 0 and table.schema == dyad_schema(FIELDS)
     assert manifest.outputs["dyads.parquet"].endswith("dyads.parquet") and manifest.rows > 0
     articles = pq.read_table(tmp_path / "out" / "articles.parquet").to_pylist()
     assert {(a["n_dyads_source"], a["n_dyads_target"]) for a in articles} == {(0, 0)}
@@ -104,12 +111,18 @@ def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) ->
     unit, series = _series(t, top)
     assert unit == "month" and set(series) == set(top)  # January to March: months
     for pair, points in series.items():  # the mean intensity of the pair's dyads in each month
-        for month, value in points:
+        assert [month for month, _, _ in points] == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+        for month, value, n in points:
             values = [
                 d["intensity"]
                 for d in dyads
-                if (d["source"], d["target"]) == pair and d["date"].startswith(f"{month:%Y-%m}")
+                if (d["source"], d["target"]) == pair
+                and (d["date"].year, d["date"].month) == (2024, month.month)
             ]
+            assert n == len(values)  # the number drawn on the point
+            if not values:  # a month without this pair: a gap, not a line across it
+                assert value is None
+                continue
             assert value == pytest.approx(sum(values) / len(values), abs=1e-4) and -10 <= value <= 10
 
 

@@ -2,9 +2,9 @@
 
 ``model_provenance`` reads what the classifier tells about itself (``inference.load_classifier``
 sets ``classifier.provenance``; another classifier gives at least its ``name``);
-``parquet_metadata`` is the key-value metadata added to ``stances.parquet`` and
-``articles.parquet`` (key ``diplostance``, a JSON object), so a table copied away from its
-``manifest.json`` still says where it came from.
+``parquet_metadata`` is the key-value metadata added to ``stances.parquet``,
+``articles.parquet`` and ``dyads.parquet`` by both engines (key ``diplostance``, a JSON object),
+so a table copied away from its ``manifest.json`` still says where it came from.
 """
 
 from __future__ import annotations

@@ -18,7 +18,10 @@ columns in, a ``dict[str, list]`` out; it runs without Ray in the tests.
 
 Because the driver reads, validates and numbers the records exactly like the local engine, and
 each chunk is classified in the same batches, both engines write the same rows for the same
-input, model and ``chunk_size``/``batch_size``. Differences from the local engine:
+input, model and ``chunk_size``/``batch_size``, and the same manifest: each result row carries the
+actor's ``model_info`` (provenance, also written into the Parquet metadata) and the record rows
+carry ``date_status``, ``language`` and ``language_covered``, counted as the local engine counts
+them. Differences from the local engine:
 
 - no resume: a run that fails leaves no partial outputs (``_work`` is removed) and is started
   again from scratch. A folder holding a cut-short *local* run is refused (finish it with
@@ -27,6 +30,7 @@ input, model and ``chunk_size``/``batch_size``. Differences from the local engin
 - the driver reads and checks every record before scoring starts (the blocks wait in Ray's
   object store, which spills to disk), and it writes every output file: only the
   classification is spread over the workers;
+- progress advances per chunk (the sentences are counted inside the actors, not sent back);
 - ``parquet_layout="folder"`` writes ``stances.parquet/`` and ``articles.parquet/`` as folders of
   part files (``pyarrow.parquet.read_table`` reads a folder and a file the same way).
 """

@@ -450,6 +450,7 @@ def describe_model(model_dir: Path, name: str) -> dict[str, object]:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         info["format_version"] = config.get("format_version")
         info["base_encoder"] = config.get("diplostance", {}).get("base_encoder")
+        info["heads"] = sorted(config.get("heads") or {})
     digest = hashlib.sha256()
     for file in sorted(p for p in model_dir.rglob("*") if p.is_file()):
         if file.name in {"README.md", "metrics.json"} or file.name.startswith("."):

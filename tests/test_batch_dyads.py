@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -133,4 +134,12 @@ def test_report_of_a_run_without_dyads_says_so(tmp_path: Path) -> None:
     score(src, tmp_path / "out", classifier=NoDyads(), progress=False)
     paths = report(tmp_path / "out", top=5)
     assert paths["dyads_png"].read_bytes().startswith(b"\x89PNG")
-    assert "<h2>Directed dyads (0)</h2>" in paths["html"].read_text(encoding="utf-8")
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "<h2>Directed dyads (0)</h2>" in page and "None here: no sentence read as" in page
+    # a model whose heads (provenance in the manifest) have no pair head: the page says so
+    manifest_path = tmp_path / "out" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["model_info"]["heads"] = ["detail", "sentence_detail", "sentiment"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    page = report(tmp_path / "out", top=5)["html"].read_text(encoding="utf-8")
+    assert "None here: the model has no pair head, so it reads no dyads." in page

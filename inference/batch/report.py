@@ -505,7 +505,7 @@ def write_report(out_dir: Path, *, top: int = 8) -> dict[str, Path]:
     plot(t, top, png_path, reason)
     paths = {"png": png_path, "html": html_path}
     page = Page(t, top, manifest, png_path.read_bytes(), reason)
-    dyads = write_dyad_figure(out_dir, top)
+    dyads = write_dyad_figure(out_dir, top, manifest)
     if dyads is not None:
         paths["dyads_png"], page.dyads = dyads
         page.dyads_png = paths["dyads_png"].read_bytes()

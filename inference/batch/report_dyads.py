@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class DyadTally:
     pairs: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # [coop, conf, neutral, sum]
     periods: dict[tuple[str, str, date], list[float]] = field(default_factory=dict)  # [n, intensity sum]
     rows: int = 0
+    # What an empty matrix says: a model without a pair head (known from the manifest) reads none.
+    empty_reason: str = "no sentence read as one country acting toward another"
 
     def top_pairs(self, top: int) -> list[tuple[str, str]]:
         return sorted(self.pairs, key=lambda p: (-sum(self.pairs[p][:3]), p))[:top]
@@ -112,7 +115,7 @@ def panel_dyad_matrix(ax: Any, t: DyadTally, top: int) -> None:
     n = len(countries)
     ax.set_title("Directed dyads: mean intensity (colour), number of dyads", fontsize=9)
     if not countries:
-        say_none(ax, "no dyads: no sentence read as one country acting toward another")
+        say_none(ax, f"no dyads: {t.empty_reason}")
         return
     matrix = [[math.nan] * n for _ in range(n)]
     for i, s in enumerate(countries):
@@ -157,12 +160,17 @@ def panel_dyad_time(ax: Any, t: DyadTally, top: int) -> None:
 DYAD_PANELS: list[DyadPanel] = [panel_dyad_matrix, panel_dyad_time]
 
 
-def write_dyad_figure(out_dir: Path, top: int) -> tuple[Path, DyadTally] | None:
+def write_dyad_figure(
+    out_dir: Path, top: int, manifest: dict[str, Any] | None = None
+) -> tuple[Path, DyadTally] | None:
     """Draw ``DYAD_PANELS`` into ``report_dyads.png``; None when the run has no ``dyads.parquet``."""
     path = out_dir / "dyads.parquet"
     if not path.exists():
         return None
     t = tally_dyads(path)
+    heads = ((manifest or {}).get("model_info") or {}).get("heads")
+    if isinstance(heads, list) and "pair" not in heads:
+        t.empty_reason = "the model has no pair head, so it reads no dyads"
     png = out_dir / "report_dyads.png"
     draw(png, [functools.partial(panel, t=t, top=top) for panel in DYAD_PANELS])
     return png, t
@@ -181,10 +189,11 @@ def section_dyads(page: Page) -> str:
         rows.append([f"{label(s)} → {label(tg)}", n, int(v[0]), int(v[1]), int(v[2]), f"{v[3] / n:+.1f}"])
     image = base64.b64encode(page.dyads_png).decode("ascii")
     headers = ["source → target", "dyads", "cooperative", "conflictual", "neutral", "intensity"]
+    note = f" None here: {t.empty_reason}." if not t.rows else ""
     return (
         f"<h2>Directed dyads ({t.rows:,})</h2>"
         "<p>Sentences the model reads as one country acting toward another (source → target), "
-        "unlike the pairs above, which are only named together.</p>"
+        f"unlike the pairs above, which are only named together.{html.escape(note)}</p>"
         f'<img alt="directed source x target matrix and dyads over time" src="data:image/png;base64,{image}">'
         + table(headers, rows)
     )

@@ -118,7 +118,14 @@ def test_validate_valid_and_columns() -> None:
     )
     assert isinstance(record, ValidRecord)
     assert (record.id, record.text, record.lang) == ("12", "France.", "fr")
-    assert record.extra == {"lang": None, "date": date(2024, 1, 1), "date_raw": None, "title": None}
+    assert record.extra == {
+        "lang": None,
+        "date": date(2024, 1, 1),
+        "date_raw": None,
+        "title": None,
+        "language": "fr",  # the language the finder assumes: the default lang here
+        "language_covered": True,
+    }
     assert record.date_status == "parsed"
     with_lang = validate(RawRecord("f", 2, {"id": "b", "body": "Japan.", "lang": "ja"}), 1, opts)
     assert isinstance(with_lang, ValidRecord)

@@ -42,9 +42,10 @@ def test_dyad_rows_are_the_classifiers_one_article_at_a_time(tmp_path: Path) -> 
             when = date.fromisoformat(record["date"])  # the date column is a date
             expected.append((record["id"], when, d.sentence_index, d.source, d.target, d.detail))
     assert [
-        (r["id"], r["date"], r["sentence_index"], r["source"], r["target"], r["detail"]) for r in got
+        (r["id"], r["date"], r["sentence_index"], r["source_country"], r["target_country"], r["detail"])
+        for r in got
     ] == expected
-    assert len(got) > 10 and {r["source"] for r in got} > {"FRA"}
+    assert len(got) > 10 and {r["source_country"] for r in got} > {"FRA"}
     for row in got:  # offsets into the article, probabilities of the pair head
         text = next(a["text"] for a in (article(i) for i in range(40)) if a["id"] == row["id"])
         assert text[row["start"] : row["end"]] == row["sentence"]
@@ -60,8 +61,8 @@ def test_articles_count_dyads_per_country(tmp_path: Path) -> None:
     score(src, tmp_path / "out", classifier=FakeClassifier(), chunk_size=7, batch_size=3, progress=False)
     dyads = pq.read_table(tmp_path / "out" / "dyads.parquet").to_pylist()
     articles = pq.read_table(tmp_path / "out" / "articles.parquet").to_pylist()
-    as_source = Counter((d["id"], d["source"]) for d in dyads)
-    as_target = Counter((d["id"], d["target"]) for d in dyads)
+    as_source = Counter((d["id"], d["source_country"]) for d in dyads)
+    as_target = Counter((d["id"], d["target_country"]) for d in dyads)
     for a in articles:
         assert a["n_dyads_source"] == as_source[(a["id"], a["country"])]
         assert a["n_dyads_target"] == as_target[(a["id"], a["country"])]
@@ -105,7 +106,7 @@ def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) ->
     dyads = pq.read_table(out / "dyads.parquet").to_pylist()
     t = tally_dyads(out / "dyads.parquet")
     assert t.rows == len(dyads)
-    counted = Counter((d["source"], d["target"]) for d in dyads)
+    counted = Counter((d["source_country"], d["target_country"]) for d in dyads)
     assert {pair: int(sum(v[:3])) for pair, v in t.pairs.items()} == dict(counted)
     top = t.top_pairs(3)
     assert [counted[p] for p in top] == sorted(counted.values(), reverse=True)[:3]
@@ -117,7 +118,7 @@ def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) ->
             values = [
                 d["intensity"]
                 for d in dyads
-                if (d["source"], d["target"]) == pair
+                if (d["source_country"], d["target_country"]) == pair
                 and (d["date"].year, d["date"].month) == (2024, month.month)
             ]
             assert n == len(values)  # the number drawn on the point

@@ -11,7 +11,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
-from inference.batch.dyads import ARTICLE_DYAD_COLUMNS, add_dyad_rows, dyad_counts, empty_dyads, reads_dyads
+from inference.batch.dyads import (
+    ARTICLE_DYAD_COLUMNS,
+    add_dyad_rows,
+    dyad_counts,
+    dyad_schema,
+    empty_dyads,
+    reads_dyads,
+)
 from inference.batch.languages import LANGUAGE_COLUMNS
 from inference.batch.schema import MENTION, passthrough_fields, sentence_row_schema
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
@@ -74,9 +81,8 @@ def article_schema(passthrough: Sequence[str]) -> pa.Schema:
 
 def reserved_names(passthrough: Sequence[str]) -> list[str]:
     """Pass-through names that would collide with the columns the scorer writes itself."""
-    own = (
-        set(stance_schema([]).names) | set(article_schema([]).names) | {"text", "date_raw", *LANGUAGE_COLUMNS}
-    )
+    own = set(stance_schema([]).names) | set(article_schema([]).names) | set(dyad_schema([]).names)
+    own |= {"text", "date_raw", *LANGUAGE_COLUMNS}
     return sorted(set(passthrough) & own)
 
 

@@ -59,7 +59,9 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
     for file in files:
         with pq.ParquetFile(file) as pf:
             names = set(pf.schema_arrow.names)
-            columns = [c for c in ("source", "target", "stance", "intensity", "date") if c in names]
+            columns = [
+                c for c in ("source_country", "target_country", "stance", "intensity", "date") if c in names
+            ]
             yield from pf.iter_batches(batch_size=65536, columns=columns)
 
 
@@ -70,7 +72,12 @@ def tally_dyads(path: Path) -> DyadTally:
         data = batch.to_pydict()
         dates = data.get("date") or [None] * batch.num_rows
         for source, target, stance, intensity, when in zip(
-            data["source"], data["target"], data["stance"], data["intensity"], dates, strict=True
+            data["source_country"],
+            data["target_country"],
+            data["stance"],
+            data["intensity"],
+            dates,
+            strict=True,
         ):
             t.rows += 1
             entry = t.pairs.setdefault((source, target), [0, 0, 0, 0.0])

@@ -55,6 +55,11 @@ def test_manifest_and_outputs_count_articles_per_language(tmp_path: Path) -> Non
     table = manifest.summary_table()
     assert re.search(r"languages \(articles\)\s+\|\s+en 3, fr 2, ca 1, el 1", table)
     assert re.search(r"without a country table\s+\|\s+ca 1", table)
+    from inference.batch.api import report
+
+    page = report(tmp_path / "out")["html"].read_text(encoding="utf-8")
+    assert "<td>articles per language</td><td>en 3, fr 2, ca 1, el 1</td>" in page
+    assert "<td>in languages without a country table</td><td>ca 1</td>" in page
 
 
 def test_a_default_lang_that_is_no_code_fails_before_reading(tmp_path: Path) -> None:

@@ -391,6 +391,17 @@ def section_counts(page: Page) -> str:
     for status in ("parsed", "unparsed", "missing"):
         if dates.get(status):
             rows.append([f"records with a date {status}", f"{dates[status]:,}"])
+    languages = m.get("languages") or {}
+    if languages:
+        ordered = sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows.append(["articles per language", ", ".join(f"{k} {v:,}" for k, v in ordered)])
+        uncovered = m.get("uncovered_languages") or {}
+        rows.append(
+            [
+                "in languages without a country table",
+                ", ".join(f"{k} {v:,}" for k, v in sorted(uncovered.items())) or "none",
+            ]
+        )
     rows.append(["stance rows without a usable date", f"{t.undated:,}"])
     days = sorted({d for (_, d) in t.days})
     if days:

@@ -81,7 +81,8 @@ def test_progress_counts_sentences_inside_one_long_record(
     model, tok = tiny_stance_model(tiny_encoder)
     clf = StanceClassifier(model, tok, name="tiny", batch_size=4)
     names = ["France", "Germany", "Russia", "Japan", "Brazil"]
-    text = " ".join(f"{names[i % 5]} spoke about topic {i}." for i in range(40))
+    topics = ["trade", "water", "fishing", "energy", "borders", "visas", "grain", "debt"]
+    text = " ".join(f"{names[i % 5]} spoke about {topics[i % 8]} again." for i in range(40))
     src = tmp_path / "long.jsonl"
     src.write_text(json.dumps({"id": "long", "text": text}) + "\n", encoding="utf-8")
     opts = ScoreOptions(inputs=(src,), out_dir=tmp_path / "out", progress=None, log_every_s=0.0)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import functools
+import hashlib
+import json
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from .dyads import decode_pairs, ordered_pairs
-from .encoding import EncodedItem, encode
+from .encoding import EncodedItem, encode, fit_windows
 from .heads import DEFAULT_SENTENCE_HEAD
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from .modeling import StanceModel
@@ -22,6 +23,9 @@ from .sentences import split_sentences
 from .weights import find_tensor, read_tensor
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
+# Longer sentences are cut (at a clause boundary if there is one); the encoder reads sentences
+# longer than its window through windows around each country's mentions (encoding.fit_windows).
+SENTENCE_MAX_CHARS = 5000
 _STANCE_INDEX = {
     stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance]
     for stance in STANCE_LABELS
@@ -61,6 +65,30 @@ class ItemProbs:
     pairs: list[dict[str, torch.Tensor]] = field(default_factory=list)
 
 
+def _check_one_text(text: object, method: str, param: str, many: str = "classify_many(texts)") -> None:
+    if isinstance(text, list | tuple):
+        raise TypeError(
+            f"{method}() takes one text ({param}: str), got a {type(text).__name__} of {len(text)}; "
+            f"for many texts use {many}"
+        )
+    _check_text(text, param)
+
+
+def _as_list(values: object, method: str, param: str, single: str) -> list:
+    """``values`` (any iterable but a str or bytes) as a list; a lone string names the right call."""
+    if isinstance(values, str | bytes):
+        raise TypeError(
+            f"{method}() expects a list (or any iterable) of texts as {param!r}, got one {type(values).__name__}; "
+            f"for one text use {single}"
+        )
+    try:
+        return list(values)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"{method}() expects a list (or any iterable) of texts as {param!r}, got {type(values).__name__}"
+        ) from None
+
+
 def _check_text(text: object, where: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{where} must be a str, got {type(text).__name__}: {text!r:.80}")
@@ -84,6 +112,10 @@ class StanceClassifier:
         self.name = name
         self.batch_size = batch_size
         self.settings = model.settings
+        self.provenance: dict[str, object] = {"name": name}
+        # Called after each encoder batch with the number of sentences (rows) it read: the batch
+        # scorer's progress inside long records (inference.batch.progress).
+        self.progress_hook: Callable[[int], None] | None = None
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
@@ -116,13 +148,32 @@ class StanceClassifier:
                         {name: probs[name][p] for name in self.model.pair_heads if name in probs}
                     )
                     p += 1
+            if self.progress_hook is not None:
+                self.progress_hook(len(chunk))
         return out
+
+    def _read(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:
+        """:meth:`_forward` for items of any length: a sentence longer than the encoder reads is read
+        through windows around its mentions (``encoding.fit_windows``: per target, and per pair a
+        window holding both countries where one fits)."""
+        rows, plans = fit_windows(
+            self.tokenizer, items, max_length=self.settings.max_length, prefix=self.settings.text_prefix
+        )
+        probs = self._forward(rows)
+        return [
+            ItemProbs(
+                sentence=probs[plan.sentence].sentence,
+                targets=[probs[r].targets[j] for r, j in plan.targets],
+                pairs=[probs[r].pairs[q] for r, q in plan.pairs],
+            )
+            for plan in plans
+        ]
 
     def _run(
         self, items: Sequence[EncodedItem], sentence_head: str = DEFAULT_SENTENCE_HEAD
     ) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
         """Per item the target probabilities and the ``sentence_head`` probabilities."""
-        probs = self._forward(items)
+        probs = self._read(items)
         return [p.targets for p in probs], [p.sentence[sentence_head] for p in probs]
 
     def _softmax(self, logits: dict[str, torch.Tensor], head: str) -> torch.Tensor:
@@ -151,24 +202,27 @@ class StanceClassifier:
     # --------------------------------------------------------------- public API
     def classify(self, text: str, lang: str | None = None) -> list[StanceResult]:
         """One :class:`StanceResult` per (sentence, country) of ``text``; ``[]`` for empty text."""
+        _check_one_text(text, "classify", "text")
         return self.classify_many([text], lang=lang)[0]
 
     def classify_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None
     ) -> list[list[StanceResult]]:
-        """Classify many articles, batching sentences across them. ``lang``: one hint or one per text."""
-        if isinstance(texts, str):
-            raise TypeError("classify_many expects a list of texts; use classify(text) for one text")
+        """Classify many articles (any iterable of str), batching sentences across them.
+        ``lang``: one hint or one per text."""
+        texts = _as_list(texts, "classify_many", "texts", "classify(text)")
         return self.analyse_many(texts, lang, dyads=False)[0]
 
     def classify_dyads(self, text: str, lang: str | None = None) -> list[DyadResult]:
         """One :class:`DyadResult` per related ordered pair of countries in a sentence of ``text``."""
+        _check_one_text(text, "classify_dyads", "text", "classify_dyads_many(texts)")
         return self.classify_dyads_many([text], lang=lang)[0]
 
     def classify_dyads_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None
     ) -> list[list[DyadResult]]:
-        """Directed dyads of many articles (see ``inference.dyads`` for the decoding)."""
+        """Directed dyads of many articles (any iterable of str; see ``inference.dyads`` for the decoding)."""
+        texts = _as_list(texts, "classify_dyads_many", "texts", "classify_dyads(text)")
         return self.analyse_many(texts, lang, dyads=True)[1]
 
     @property
@@ -176,15 +230,13 @@ class StanceClassifier:
         return "pair" in self.model.pair_heads
 
     def analyse_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None, *, dyads: bool = True
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None, *, dyads: bool = True
     ) -> tuple[list[list[StanceResult]], list[list[DyadResult]]]:
-        """Stance results and (with ``dyads``) directed dyads of many articles, from one encoder pass."""
+        """Stance results and (with ``dyads``) directed dyads of many articles (any iterable of str),
+        from one encoder pass."""
         from .countries import find_countries
 
-        if isinstance(texts, str):
-            raise TypeError(
-                "expected a list of texts; use classify(text) / classify_dyads(text) for one text"
-            )
+        texts = _as_list(texts, "analyse_many", "texts", "classify(text) or classify_dyads(text)")
         if dyads and not self.has_dyads:
             raise ValueError(
                 f"model {self.name!r} has no pair head, so it cannot read dyads; train one with "
@@ -201,7 +253,7 @@ class StanceClassifier:
             if not mentions:
                 continue
             starts = [m.start for m in mentions]
-            for sentence in split_sentences(text):
+            for sentence in split_sentences(text, max_chars=SENTENCE_MAX_CHARS):
                 lo, hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
                 inside = mentions[lo:hi]
                 if not inside:
@@ -223,7 +275,7 @@ class StanceClassifier:
                 slots.append((t, sentence, targets))
         results: list[list[StanceResult]] = [[] for _ in texts]
         dyad_results: list[list[DyadResult]] = [[] for _ in texts]
-        probs = self._forward(items)
+        probs = self._read(items)
         for (t, sentence, targets), item, p in zip(slots, items, probs, strict=True):
             for (country, spans), (reading, sentiment) in zip(
                 targets, self._target_results(p.targets), strict=True
@@ -266,10 +318,10 @@ class StanceClassifier:
                 )
         return results, dyad_results
 
-    def classify_sentences(self, sentences: Sequence[str]) -> list[SentenceResult]:
-        """The five-way detail (and stance) of the event each sentence reports, with no target."""
-        if isinstance(sentences, str):
-            sentences = [sentences]
+    def classify_sentences(self, sentences: Iterable[str]) -> list[SentenceResult]:
+        """The five-way detail (and stance) of the event each sentence reports, with no target.
+        ``sentences``: any iterable of str."""
+        sentences = _as_list(sentences, "classify_sentences", "sentences", "classify_sentences([sentence])")
         items = [EncodedItem(_check_text(s, f"sentences[{i}]")) for i, s in enumerate(sentences)]
         _, sentence_probs = self._run(items)
         if not items:
@@ -288,7 +340,13 @@ class StanceClassifier:
                 raise TypeError(f"items[{i}] must be a (sentence, start, end) tuple, got {item!r:.80}")
             sentence, start, end = item
             _check_text(sentence, f"items[{i}][0]")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(sentence)):
+            for name, value in (("start", start), ("end", end)):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError(
+                        f"items[{i}]: {name} must be an int character offset, got {type(value).__name__} "
+                        f"{value!r}; pass (sentence, start, end) with int offsets, e.g. (s, 0, 6)"
+                    )
+            if not 0 <= start < end <= len(sentence):
                 raise ValueError(
                     f"items[{i}]: span ({start!r}, {end!r}) is not a non-empty span inside a sentence "
                     f"of {len(sentence)} characters"
@@ -351,6 +409,9 @@ def load_classifier(
     if threads:
         torch.set_num_threads(threads)
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    shared = path is None and (batch_size, threads, precision) == (32, None, "auto")
+    if shared and _SHARED and _SHARED[0][0] == model_dir:  # loaded once per process (classify() too)
+        return _SHARED[0][1]
     if path is None and not (model_dir / "config.json").is_file():
         raise FileNotFoundError(
             f"no default model at {model_dir}; train one with `diplostance train configs/default.yaml` "
@@ -360,9 +421,46 @@ def load_classifier(
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
     classifier = StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
+    classifier.provenance = describe_model(model_dir, name)
     if classifier.precision == "bf16":
         compact_embeddings(model)
+    if shared:
+        _SHARED[:] = [(model_dir, classifier)]
     return classifier
+
+
+# The default classifier with default settings, once loaded: shared by load_classifier() and classify().
+_SHARED: list[tuple[Path, StanceClassifier]] = []
+
+
+def describe_model(model_dir: Path, name: str) -> dict[str, object]:
+    """Name, version and a SHA-256 of the files of a model directory (its weights, adapter, heads
+    and config; not its README or metrics), for the provenance of what it scores."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("diplostance")
+    except PackageNotFoundError:
+        package = "unknown"
+    info: dict[str, object] = {"name": name, "version": package}
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():  # a hub id: no local files to hash
+        return info
+    with contextlib.suppress(OSError, ValueError):
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        info["format_version"] = config.get("format_version")
+        info["base_encoder"] = config.get("diplostance", {}).get("base_encoder")
+        info["heads"] = sorted(config.get("heads") or {})
+    digest = hashlib.sha256()
+    for file in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        if file.name in {"README.md", "metrics.json"} or file.name.startswith("."):
+            continue
+        digest.update(file.relative_to(model_dir).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(2**20), b""):  # noqa: B023
+                digest.update(block)
+    info["weights_sha256"] = digest.hexdigest()
+    return info
 
 
 KERNEL_CACHE_CAPACITY = "8"
@@ -404,11 +502,8 @@ def compact_embeddings(model: StanceModel) -> None:
     embeddings.weight = torch.nn.Parameter(compact, requires_grad=False)
 
 
-@functools.lru_cache(maxsize=1)
-def _default() -> StanceClassifier:
-    return load_classifier()
-
-
 def classify(text: str, lang: str | None = None) -> list[StanceResult]:
-    """Classify one article with the (cached) default classifier."""
-    return _default().classify(text, lang=lang)
+    """Classify one article with the default classifier, loaded once and shared with
+    ``load_classifier()``. For many texts, ``load_classifier().classify_many(texts)``."""
+    _check_one_text(text, "classify", "text")
+    return load_classifier().classify(text, lang=lang)

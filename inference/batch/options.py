@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inference.batch.core import reserved_names
+from inference.batch.dates import check_date_format
+from inference.batch.html_text import check_text_format
+from inference.batch.languages import LANGUAGE_COLUMNS, language_fields
 from inference.batch.readers import ReadOptions
 from inference.batch.records import ValidateOptions
 
@@ -22,6 +26,8 @@ class ScoreOptions:
     text_field: str = "text"
     id_field: str = "id"
     passthrough: tuple[str, ...] = ("lang", "date", "title")
+    date_format: str | None = None  # strptime pattern for ambiguous dates (--date-format)
+    text_format: str = "auto"  # "text" | "html" | "auto": HTML when it obviously is (html_text.py)
     engine: str = "local"
     overwrite: bool = False
     chunk_size: int = 250  # records per committed chunk (the unit of resume)
@@ -66,6 +72,18 @@ class ScoreOptions:
             raise ValueError(
                 f"text_field {self.text_field!r} and id_field {self.id_field!r} must be two different non-empty names"
             )
+        if self.lang is not None:
+            try:
+                language_fields("", self.lang)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"lang (--lang) {self.lang!r}: {err}") from None
+        check_date_format(self.date_format)
+        check_text_format(self.text_format)
+        reserved = reserved_names(self.passthrough)
+        if reserved:
+            raise ValueError(
+                f"pass-through fields {reserved} are names of output columns; leave them out of keep (--keep)"
+            )
         clash = {self.text_field, self.id_field} & set(self.passthrough)
         if clash:
             raise ValueError(
@@ -74,8 +92,14 @@ class ScoreOptions:
 
     @property
     def output_fields(self) -> tuple[str, ...]:
-        """Pass-through columns of the outputs: ``lang`` (the language used) first, then the others."""
-        return ("lang", *(name for name in self.passthrough if name != "lang"))
+        """Pass-through columns of the outputs: ``lang`` (the record's hint, else ``--lang``) first,
+        ``language`` and ``language_covered`` (the language the finder assumed, ``languages.py``),
+        then the others (``date`` followed by ``date_raw``, the text of dates that did not parse)."""
+        fields = ["lang", *LANGUAGE_COLUMNS]
+        for name in self.passthrough:
+            if name != "lang":
+                fields += [name, "date_raw"] if name == "date" else [name]
+        return tuple(fields)
 
     @property
     def read_options(self) -> ReadOptions:
@@ -84,7 +108,15 @@ class ScoreOptions:
 
     @property
     def validate_options(self) -> ValidateOptions:
-        return ValidateOptions(self.id_field, self.text_field, self.passthrough, self.lang, self.max_chars)
+        return ValidateOptions(
+            self.id_field,
+            self.text_field,
+            self.passthrough,
+            self.lang,
+            self.max_chars,
+            self.date_format,
+            self.text_format,
+        )
 
     def fingerprint_options(self) -> dict[str, Any]:
         """The options that change the output rows (a resume must use the same)."""
@@ -94,4 +126,6 @@ class ScoreOptions:
             "lang": self.lang,
             "passthrough": list(self.passthrough),
             "max_chars": self.max_chars,
+            "date_format": self.date_format,
+            "text_format": self.text_format,
         }

@@ -90,6 +90,22 @@ def _same_letters(span: str, alias: str) -> bool:
     )
 
 
+def _left_state(norm: str, pos: int, first: str) -> bool | None:
+    """Whether a stem starting at ``pos`` (first character of script ``first``) has a valid
+    left boundary for every row (``True``), for none (``False``), or it depends on the row's
+    language and kind (``None``: see :meth:`Matcher._left_ok`)."""
+    if pos == 0:
+        return True
+    prev = script_of(norm[pos - 1])
+    if first == "han" or first == "thai":
+        return True
+    if first == "kata":
+        return prev != first
+    if first == "hangul":
+        return True if prev != first else None
+    return True if prev != "word" else None
+
+
 class Matcher:
     """Finds country mentions; build once and reuse (sorted stems, small head regexes)."""
 
@@ -236,6 +252,9 @@ class Matcher:
                 identified_late = True
             own = False
             first = script_of(norm[pos])
+            left = _left_state(norm, pos, first)
+            if left is False:
+                continue
             for stem in (longest, *shorter.get(longest, ())):
                 # A word the active language has a stem for is read by that language's rows
                 # alone (its person/case rules decide "Jordan", "fine china" in English);
@@ -243,13 +262,20 @@ class Matcher:
                 own = own or bool(active) and not active.isdisjoint(stem_langs[stem])
                 last = script_of(stem[-1])
                 word_end = pos + len(stem)
+                tail = None
                 if last == "word" or last == "hangul":
                     while word_end < n_norm and script_of(norm[word_end]) == last:
                         word_end += 1
+                    tail = norm[pos + len(stem) : word_end]
                 for entry in index[stem]:
                     if own and entry.lang not in active and entry.lang != "*":
                         continue
-                    cand = self._check(text, norm, offsets, pos, stem, entry, active, first, last, word_end)
+                    # the rest of the word must be one of the row's endings (most rows fail here)
+                    if tail is not None and tail not in entry.endings and "isolated" not in entry.flags:
+                        continue
+                    cand = self._check(
+                        text, norm, offsets, pos, stem, entry, active, first, last, word_end, left
+                    )
                     if cand is not None:
                         cands.append(cand)
         if identified_late:
@@ -301,12 +327,14 @@ class Matcher:
         first: str,
         last: str,
         word_end: int,
+        left: bool | None,
     ) -> _Candidate | None:
         """``first``/``last``: the scripts of the stem's first and last characters;
-        ``word_end``: where the run of ``last``-script characters after the stem ends."""
+        ``word_end``: where the run of ``last``-script characters after the stem ends;
+        ``left``: :func:`_left_state` at ``pos``."""
         if "hint" in entry.flags and entry.lang not in active:
             return None
-        if pos > 0 and not self._left_ok(norm, pos, first, entry):
+        if left is None and not self._left_ok(norm, pos, first, entry):
             return None
         end = pos + len(stem)
         tail_end = end

@@ -293,14 +293,16 @@ class StanceModel(nn.Module):
         else:
             encoder_dir = resolve_encoder(settings.base_encoder)
             encoder = load_encoder(encoder_dir)
-            if (path / "adapter").is_dir():
+            if (path / "adapter").is_dir() and merge and not trainable_adapter:
+                from .merged import load_adapted_encoder  # a cached merged copy: no peft, no merge
+
+                encoder = load_adapted_encoder(encoder, encoder_dir, path / "adapter")
+            elif (path / "adapter").is_dir():
                 from peft import PeftModel
 
                 encoder = PeftModel.from_pretrained(
                     encoder, str(path / "adapter"), is_trainable=trainable_adapter
                 )
-                if merge and not trainable_adapter:
-                    encoder = encoder.merge_and_unload()
         for name in settings.heads:  # label order is part of the weights: it must be the registry's
             saved = config.get("heads", {}).get(name)
             if saved is not None and list(saved) != list(HEADS[name].labels):

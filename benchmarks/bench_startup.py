@@ -34,7 +34,7 @@ ARTICLE = {
     "text": "Russia and France signed a trade agreement in Paris on Monday. "
     "China criticised Japan over the islands. The meeting lasted three hours.",
 }
-AVX2_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+AVX2_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"}
 
 
 def cpu_flags() -> list[str]:

@@ -23,6 +23,7 @@ from .weights import find_tensor, read_tensor
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 DEFAULT_MAX_TOKENS = 4096  # padded tokens per encoder batch (benchmarks/results/batching.md)
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 MAX_ROWS = 256  # rows per encoder batch when no batch_size caps them
 _STANCE_INDEX = {
     stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance]
@@ -390,9 +391,9 @@ def cpu_supports_bf16() -> bool:
 
 
 def resolve_precision(precision: str) -> str:
-    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``."""
-    if precision not in {"auto", "fp32", "bf16"}:
-        raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
+    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``; ``int8`` only when asked for."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r}; expected one of {', '.join(map(repr, PRECISIONS))}")
     if precision == "auto":
         return "bf16" if cpu_supports_bf16() else "fp32"
     return precision
@@ -417,7 +418,9 @@ def load_classifier(
 ) -> StanceClassifier:
     """Load a trained model directory (default: the model shipped with diplostance).
 
-    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32`` or ``bf16``.
+    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32``, ``bf16`` or
+    ``int8`` (dynamic int8 encoder layers, for CPUs without bf16; see the README for its cost).
+    ``max_tokens``: padded tokens per encoder batch; ``batch_size`` optionally caps its rows.
     """
     if threads:
         torch.set_num_threads(threads)
@@ -435,6 +438,10 @@ def load_classifier(
     )
     if classifier.precision == "bf16":
         compact_embeddings(model)
+    elif classifier.precision == "int8":  # opt-in: its cost is in the README (benchmarks/results/int8.md)
+        from .quantize import quantize_encoder
+
+        quantize_encoder(model.encoder)
     return classifier
 
 

@@ -112,9 +112,9 @@ def breakdown(model: str | None) -> list[tuple[str, float, float]]:
 
         encoder = load_adapted_encoder(encoder, encoder_dir, path / "adapter")
         mark("adapter merge")
-    from transformers import AutoTokenizer
+    from inference.modeling import load_tokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
+    tokenizer = load_tokenizer(encoder_dir)
     mark("tokenizer")
     from safetensors.torch import load_file
 

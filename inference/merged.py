@@ -111,6 +111,7 @@ def save_cached(encoder: nn.Module, modules: list[str], file: Path) -> None:
         os.close(fd)
         try:
             save_file(tensors, tmp, metadata={"format": FORMAT})
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the encoder next to it is readable
             os.replace(tmp, file)
         finally:
             with contextlib.suppress(FileNotFoundError):

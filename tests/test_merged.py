@@ -74,3 +74,19 @@ def test_cache_off_writes_nothing(
     out = _saved_lora_model(tiny_encoder, tmp_path)
     load_classifier(out, precision="fp32")
     assert not tiny_encoder.with_name("encoder.merged").exists()
+
+
+def test_tokenizer_from_its_file_splits_like_autotokenizer(tiny_encoder: Path) -> None:
+    from conftest import TINY_CORPUS
+    from transformers import AutoTokenizer
+
+    from inference.modeling import load_tokenizer
+
+    fast, auto = load_tokenizer(str(tiny_encoder)), AutoTokenizer.from_pretrained(tiny_encoder)
+    assert type(fast) is not type(auto)  # the quick path was taken
+    texts = ["query: " + t for t in TINY_CORPUS] + ["", "query: [ Russia ]  and\u00a0France"]
+    kwargs = {"truncation": True, "max_length": 16, "return_offsets_mapping": True}
+    assert fast(texts, **kwargs) == auto(texts, **kwargs)
+    padded = {"padding": True, "pad_to_multiple_of": 8, "return_tensors": "pt"}
+    assert torch.equal(fast(texts, **padded)["input_ids"], auto(texts, **padded)["input_ids"])
+    assert fast.pad_token_id == auto.pad_token_id and fast.padding_side == auto.padding_side

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
 FILLER = [
     "The meeting lasted about three hours and ended without a joint statement.",
     "Analysts said markets reacted calmly to the news.",

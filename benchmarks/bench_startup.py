@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
 ARTICLE = {
     "id": "a1",
     "lang": "en",

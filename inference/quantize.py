@@ -35,7 +35,9 @@ def quantize_encoder(encoder: nn.Module, keep_fp32: Sequence[str] = KEEP_FP32) -
     with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
-        warnings.filterwarnings("ignore", message=".*quantized tensor creation functions", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message=".*quantized tensor creation functions", category=UserWarning
+        )
         return quantize_dynamic(encoder, names, inplace=True)
 
 

@@ -7,14 +7,14 @@ import hashlib
 import json
 import os
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from .dyads import decode_pairs, ordered_pairs
-from .encoding import EncodedItem, encode, fit_windows
+from .encoding import EncodedItem, encode, fit_windows, token_budget_batches, tokenize_rows
 from .heads import DEFAULT_SENTENCE_HEAD
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from .modeling import StanceModel
@@ -26,10 +26,17 @@ DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 # Longer sentences are cut (at a clause boundary if there is one); the encoder reads sentences
 # longer than its window through windows around each country's mentions (encoding.fit_windows).
 SENTENCE_MAX_CHARS = 5000
+DEFAULT_MAX_TOKENS = 4096  # padded tokens per encoder batch (benchmarks/results/batching.md)
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+MAX_ROWS = 256  # rows per encoder batch when no batch_size caps them
 _STANCE_INDEX = {
     stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance]
     for stance in STANCE_LABELS
 }
+# stance index -> which detail labels fall under it
+_STANCE_MASK = torch.tensor(
+    [[DETAIL_TO_STANCE[d] == stance for d in DETAIL_LABELS] for stance in STANCE_LABELS]
+)
 
 
 @dataclass
@@ -42,18 +49,34 @@ class Reading:
 
 
 def decode_detail(probs: torch.Tensor) -> list[Reading]:
-    """Hierarchical decoding: stance = argmax of summed detail probabilities, detail = best under it."""
+    """Hierarchical decoding: stance = argmax of summed detail probabilities, detail = best under it.
+
+    One call decodes a whole (n x 5) tensor: argmax and rounding run on the tensor, once per call.
+    """
+    if not len(probs):
+        return []
+    probs = probs.float()
     stance_probs = torch.stack([probs[:, idx].sum(1) for idx in _STANCE_INDEX.values()], dim=1)
-    out = []
-    for row, srow in zip(probs.tolist(), stance_probs.tolist(), strict=True):
-        stance = STANCE_LABELS[max(range(len(srow)), key=srow.__getitem__)]
-        detail = DETAIL_LABELS[max(_STANCE_INDEX[stance], key=row.__getitem__)]
-        scores = {
-            "stance": {label: round(p, 6) for label, p in zip(STANCE_LABELS, srow, strict=True)},
-            "detail": {label: round(p, 6) for label, p in zip(DETAIL_LABELS, row, strict=True)},
-        }
-        out.append(Reading(stance, detail, scores))
-    return out
+    stances = stance_probs.argmax(1)  # the first maximum on ties, as max() would
+    details = probs.masked_fill(~_STANCE_MASK[stances], float("-inf")).argmax(1)
+    return [
+        Reading(
+            STANCE_LABELS[s],
+            DETAIL_LABELS[d],
+            {
+                "stance": dict(zip(STANCE_LABELS, srow, strict=True)),
+                "detail": dict(zip(DETAIL_LABELS, row, strict=True)),
+            },
+        )
+        for s, d, srow, row in zip(
+            stances.tolist(), details.tolist(), round6(stance_probs), round6(probs), strict=True
+        )
+    ]
+
+
+def round6(probs: torch.Tensor) -> list[list[float]]:
+    """Rows of ``probs`` rounded to 6 decimals (in float64, as ``round(p, 6)`` of each value)."""
+    return (torch.round(probs.double() * 1e6) / 1e6).tolist()
 
 
 @dataclass
@@ -102,10 +125,22 @@ class StanceClassifier:
     """
 
     def __init__(
-        self, model: StanceModel, tokenizer, *, name: str, batch_size: int = 32, precision: str = "fp32"
+        self,
+        model: StanceModel,
+        tokenizer,
+        *,
+        name: str,
+        batch_size: int | None = None,
+        precision: str = "fp32",
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError(f"batch_size={batch_size}; it must be at least 1")
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(
+                f"batch_size={batch_size}; it must be at least 1 (or None: by token budget only)"
+            )
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens={max_tokens}; it must be at least 1")
+        self.max_tokens = max_tokens
         self.precision = resolve_precision(precision)
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -120,34 +155,30 @@ class StanceClassifier:
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
     def _forward(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:
-        """Run the model over ``items``: per item, the probabilities of every head it has."""
+        """Run the model over ``items``: per item, the probabilities of every head it has.
+
+        Items are tokenized once, sorted by token length and packed into batches of about
+        ``max_tokens`` padded tokens (:func:`inference.encoding.token_budget_batches`): short
+        sentences go many to a batch, long ones few, and little of a batch is padding.
+        """
         out = [ItemProbs() for _ in items]
-        order = sorted(range(len(items)), key=lambda i: len(items[i].text))  # less padding
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            batch = encode(
-                self.tokenizer,
-                [items[i] for i in chunk],
-                max_length=self.settings.max_length,
-                prefix=self.settings.text_prefix,
-                markers=self.settings.markers,
-            )
+        for chunk, batch in self._batches(items):
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
                 logits = self.model(**batch)
-            probs = {name: self._softmax(logits, name) for name in logits}
+            probs = {name: self._softmax(logits, name).unbind(0) for name in logits}
             for name in self.model.sentence_heads:
-                for j, i in enumerate(chunk):
-                    out[i].sentence[name] = probs[name][j]
+                for i, row in zip(chunk, probs[name], strict=True):
+                    out[i].sentence[name] = row
+            target_heads = [name for name in self.model.target_heads if name in probs]
+            pair_heads = [name for name in self.model.pair_heads if name in probs]
             n = p = 0  # targets and pairs come out in item order, whether items share a row or not
             for i in chunk:
-                for _ in items[i].targets:
-                    out[i].targets.append({name: probs[name][n] for name in self.model.target_heads})
-                    n += 1
-                for _ in items[i].pairs:
-                    out[i].pairs.append(
-                        {name: probs[name][p] for name in self.model.pair_heads if name in probs}
-                    )
-                    p += 1
+                k = len(items[i].targets)
+                out[i].targets = [{name: probs[name][n + j] for name in target_heads} for j in range(k)]
+                n += k
+                k = len(items[i].pairs)
+                out[i].pairs = [{name: probs[name][p + j] for name in pair_heads} for j in range(k)]
+                p += k
             if self.progress_hook is not None:
                 self.progress_hook(len(chunk))
         return out
@@ -169,6 +200,37 @@ class StanceClassifier:
             for plan in plans
         ]
 
+    def _batches(self, items: Sequence[EncodedItem]) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+        """(item indices, model inputs) per batch, packed by token budget."""
+        settings = self.settings
+        rows = tokenize_rows(
+            self.tokenizer, items, max_length=settings.max_length, prefix=settings.text_prefix
+        )
+        lengths = [len(r.ids) for r in rows]
+        if settings.markers is None:
+            per_item = [1] * len(items)
+        else:  # one row per target, each a little longer (the markers)
+            per_item = [max(1, len(item.targets)) for item in items]
+            lengths = [min(n + 4, settings.max_length) for n in lengths]
+        for chunk in token_budget_batches(
+            lengths,
+            per_item,
+            max_tokens=self.max_tokens,
+            max_length=settings.max_length,
+            max_rows=self.batch_size or MAX_ROWS,
+        ):
+            yield (
+                chunk,
+                encode(
+                    self.tokenizer,
+                    [items[i] for i in chunk],
+                    max_length=settings.max_length,
+                    prefix=settings.text_prefix,
+                    markers=settings.markers,
+                    tokenized=[rows[i] for i in chunk],
+                ),
+            )
+
     def _run(
         self, items: Sequence[EncodedItem], sentence_head: str = DEFAULT_SENTENCE_HEAD
     ) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
@@ -186,18 +248,15 @@ class StanceClassifier:
         return torch.softmax(scaled, -1)
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
+        """Readings and sentiment of many targets, decoded together (pass all targets of a call)."""
         if not probs:
             return []
         readings = decode_detail(torch.stack([p["detail"] for p in probs]))
-        out = []
-        for reading, p in zip(readings, probs, strict=True):
-            sentiment_probs = p["sentiment"].tolist()
-            sentiment = SENTIMENT_LABELS[max(range(len(sentiment_probs)), key=sentiment_probs.__getitem__)]
-            reading.scores["sentiment"] = {
-                label: round(v, 6) for label, v in zip(SENTIMENT_LABELS, sentiment_probs, strict=True)
-            }
-            out.append((reading, sentiment))
-        return out
+        sentiment = torch.stack([p["sentiment"] for p in probs]).float()
+        best = sentiment.argmax(1).tolist()
+        for reading, row in zip(readings, round6(sentiment), strict=True):
+            reading.scores["sentiment"] = dict(zip(SENTIMENT_LABELS, row, strict=True))
+        return [(r, SENTIMENT_LABELS[b]) for r, b in zip(readings, best, strict=True)]
 
     # --------------------------------------------------------------- public API
     def classify(self, text: str, lang: str | None = None) -> list[StanceResult]:
@@ -276,9 +335,15 @@ class StanceClassifier:
         results: list[list[StanceResult]] = [[] for _ in texts]
         dyad_results: list[list[DyadResult]] = [[] for _ in texts]
         probs = self._read(items)
-        for (t, sentence, targets), item, p in zip(slots, items, probs, strict=True):
+        decoded = iter(self._target_results([q for p in probs for q in p.targets]))  # one decode for all
+        pair_readings = (
+            iter(decode_pairs(torch.stack([q["pair"] for p in probs for q in p.pairs])))
+            if any(p.pairs for p in probs)
+            else iter(())
+        )
+        for (t, sentence, targets), item, _p in zip(slots, items, probs, strict=True):
             for (country, spans), (reading, sentiment) in zip(
-                targets, self._target_results(p.targets), strict=True
+                targets, [next(decoded) for _ in targets], strict=True
             ):
                 results[t].append(
                     StanceResult(
@@ -296,8 +361,7 @@ class StanceClassifier:
                 )
             if not item.pairs:
                 continue
-            readings = decode_pairs(torch.stack([q["pair"] for q in p.pairs]))
-            for (a, b), pair in zip(item.pairs, readings, strict=True):
+            for (a, b), pair in zip(item.pairs, [next(pair_readings) for _ in item.pairs], strict=True):
                 if not pair.related:
                     continue
                 dyad_results[t].append(
@@ -368,7 +432,14 @@ class StanceClassifier:
 
 
 def cpu_supports_bf16() -> bool:
-    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster."""
+    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster.
+
+    False too where ``ONEDNN_MAX_CPU_ISA`` caps oneDNN below bf16 (e.g. ``AVX2``, as when emulating an
+    AVX2-only CPU): bf16 would then run in slow emulation.
+    """
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
+    if isa and isa != "ALL" and "BF16" not in isa and "AMX" not in isa and isa != "AVX10_1_512":
+        return False
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             flags = fh.read()
@@ -378,9 +449,9 @@ def cpu_supports_bf16() -> bool:
 
 
 def resolve_precision(precision: str) -> str:
-    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``."""
-    if precision not in {"auto", "fp32", "bf16"}:
-        raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
+    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``; ``int8`` only when asked for."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r}; expected one of {', '.join(map(repr, PRECISIONS))}")
     if precision == "auto":
         return "bf16" if cpu_supports_bf16() else "fp32"
     return precision
@@ -398,18 +469,23 @@ def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str
 def load_classifier(
     path: str | os.PathLike[str] | None = None,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     threads: int | None = None,
     precision: str = "auto",
+    max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> StanceClassifier:
     """Load a trained model directory (default: the model shipped with diplostance).
 
-    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32`` or ``bf16``.
+    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32``, ``bf16`` or
+    ``int8`` (dynamic int8 encoder layers, for CPUs without bf16; see the README for its cost).
+    ``max_tokens``: padded tokens per encoder batch; ``batch_size`` optionally caps its rows.
     """
     if threads:
         torch.set_num_threads(threads)
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
-    shared = path is None and (batch_size, threads, precision) == (32, None, "auto")
+    shared = path is None and (batch_size, threads, precision, max_tokens) == (
+        None, None, "auto", DEFAULT_MAX_TOKENS
+    )
     if shared and _SHARED and _SHARED[0][0] == model_dir:  # loaded once per process (classify() too)
         return _SHARED[0][1]
     if path is None and not (model_dir / "config.json").is_file():
@@ -420,10 +496,16 @@ def load_classifier(
     bound_kernel_cache()
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
-    classifier = StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
+    classifier = StanceClassifier(
+        model, tokenizer, name=name, batch_size=batch_size, precision=precision, max_tokens=max_tokens
+    )
     classifier.provenance = describe_model(model_dir, name)
     if classifier.precision == "bf16":
         compact_embeddings(model)
+    elif classifier.precision == "int8":  # opt-in: its cost is in the README (benchmarks/results/int8.md)
+        from .quantize import quantize_encoder
+
+        quantize_encoder(model.encoder)
     if shared:
         _SHARED[:] = [(model_dir, classifier)]
     return classifier

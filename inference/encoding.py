@@ -87,6 +87,80 @@ def _marked_rows(
     return rows, first
 
 
+@dataclass
+class TokenizedRow:
+    """One row's token ids and character offsets, truncated but not padded."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+
+
+def tokenize_rows(
+    tokenizer, items: Sequence[EncodedItem], *, max_length: int, prefix: str = ""
+) -> list[TokenizedRow]:
+    """Tokenize every item's text once, unpadded (one call for all items): their lengths size the
+    batches (:func:`token_budget_batches`) and :func:`encode` pads them per batch."""
+    if not items:
+        return []
+    batch = tokenizer(
+        [prefix + item.text for item in items],
+        truncation=True,
+        max_length=max_length,
+        return_offsets_mapping=True,
+    )
+    return [
+        TokenizedRow(ids, offsets)
+        for ids, offsets in zip(batch["input_ids"], batch["offset_mapping"], strict=True)
+    ]
+
+
+def padded_length(n: int, max_length: int) -> int:
+    """The length a row of ``n`` tokens is padded to: the next multiple of 8 (when 8 divides
+    ``max_length``; fewer distinct shapes for oneDNN's per-shape kernels)."""
+    return -(-n // 8) * 8 if max_length % 8 == 0 else n
+
+
+def pad_rows(
+    tokenizer, rows: Sequence[TokenizedRow], max_length: int
+) -> tuple[dict[str, torch.Tensor], list[list[tuple[int, int]]]]:
+    """``input_ids`` and ``attention_mask`` of ``rows`` padded on the right as the tokenizer pads
+    (``padding=True, pad_to_multiple_of=8``), and the padded offsets."""
+    width = padded_length(max((len(r.ids) for r in rows), default=0), max_length)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(rows), width), dtype=torch.long)
+    offsets: list[list[tuple[int, int]]] = []
+    for b, row in enumerate(rows):
+        n = len(row.ids)
+        input_ids[b, :n] = torch.tensor(row.ids, dtype=torch.long)
+        attention[b, :n] = 1
+        offsets.append(list(row.offsets) + [(0, 0)] * (width - n))
+    return {"input_ids": input_ids, "attention_mask": attention}, offsets
+
+
+def token_budget_batches(
+    lengths: Sequence[int], rows: Sequence[int], *, max_tokens: int, max_length: int, max_rows: int
+) -> list[list[int]]:
+    """Indices of items grouped into batches: sorted by token length (``lengths``, per item; ties keep
+    input order), each batch as many items as fit ``max_tokens`` padded tokens (rows x padded length,
+    an item taking ``rows[i]`` encoder rows) and at most ``max_rows`` rows. A single item larger than
+    the budget is a batch of its own."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    n_rows = 0
+    for i in order:
+        width = padded_length(min(lengths[i], max_length), max_length)
+        if current and ((n_rows + rows[i]) * width > max_tokens or n_rows + rows[i] > max_rows):
+            batches.append(current)
+            current, n_rows = [], 0
+        current.append(i)
+        n_rows += rows[i]
+    if current:
+        batches.append(current)
+    return batches
+
+
 def encode(
     tokenizer,
     items: Sequence[EncodedItem],
@@ -94,6 +168,7 @@ def encode(
     max_length: int,
     prefix: str = "",
     markers: tuple[str, str] | None = None,
+    tokenized: Sequence[TokenizedRow] | None = None,
 ) -> dict[str, torch.Tensor]:
     """Tokenize ``items`` into tensors for :class:`inference.modeling.StanceModel`.
 
@@ -102,6 +177,9 @@ def encode(
     (P x 2, each item's ``pairs`` as indices among all N targets); with ``markers``
     also ``sentence_index`` (B, the row of each item's sentence reading). A target whose tokens were all
     truncated away falls back to the whole row (``target_truncated`` marks it).
+
+    ``tokenized``: the items already tokenized by :func:`tokenize_rows` (one row each, same order), so
+    a caller that sized its batches by token count does not tokenize twice (ignored with ``markers``).
     """
     pair_index: list[tuple[int, int]] = []
     first_target = 0  # targets are numbered in item order, whether items share a row or not
@@ -116,18 +194,21 @@ def encode(
     sentence_rows: list[int] | None = None
     if markers is not None:
         items, sentence_rows = _marked_rows(items, markers)
-    texts = [prefix + item.text for item in items]
-    batch = tokenizer(
-        texts,
-        padding=True,
-        truncation=True,
-        max_length=max_length,
-        # fewer distinct shapes (oneDNN compiles kernels per shape); must divide max_length
-        pad_to_multiple_of=8 if max_length % 8 == 0 else None,
-        return_offsets_mapping=True,
-        return_tensors="pt",
-    )
-    offsets = batch.pop("offset_mapping").tolist()
+    if tokenized is None or markers is not None:
+        texts = [prefix + item.text for item in items]
+        batch = tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=max_length,
+            # fewer distinct shapes (oneDNN compiles kernels per shape); must divide max_length
+            pad_to_multiple_of=8 if max_length % 8 == 0 else None,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = batch.pop("offset_mapping").tolist()
+    else:
+        batch, offsets = pad_rows(tokenizer, tokenized, max_length)
     shift = len(prefix)
     index: list[int] = []
     masks: list[list[float]] = []

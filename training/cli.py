@@ -92,7 +92,7 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--precision",
-        choices=["auto", "fp32", "bf16"],
+        choices=["auto", "fp32", "bf16", "int8"],
         default="auto",
         help="compute precision (default: auto)",
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from .devices import AUTOCAST_DTYPES, resolve_device, resolve_precision
 from .dyads import decode_pairs, ordered_pairs
 from .encoding import EncodedItem, encode
 from .heads import DEFAULT_SENTENCE_HEAD
@@ -78,7 +79,8 @@ class StanceClassifier:
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size={batch_size}; it must be at least 1")
-        self.precision = resolve_precision(precision)
+        self.device = next(model.parameters()).device  # load_classifier(device=...) places the model
+        self.precision = resolve_precision(precision, self.device)
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.name = name
@@ -100,9 +102,12 @@ class StanceClassifier:
                 prefix=self.settings.text_prefix,
                 markers=self.settings.markers,
             )
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            if self.device.type != "cpu":
+                batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+            dtype = AUTOCAST_DTYPES.get(self.precision, torch.bfloat16)
+            with torch.autocast(self.device.type, dtype=dtype, enabled=self.precision != "fp32"):
                 logits = self.model(**batch)
-            probs = {name: self._softmax(logits, name) for name in logits}
+            probs = {name: self._softmax(logits, name).cpu() for name in logits}  # on CPU: no copy
             for name in self.model.sentence_heads:
                 for j, i in enumerate(chunk):
                     out[i].sentence[name] = probs[name][j]
@@ -131,7 +136,7 @@ class StanceClassifier:
         scaled = logits[head].float() / self.settings.temperatures.get(head, 1.0)
         shift = self.settings.logit_shift.get(head)
         if shift is not None:
-            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype)
+            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype, device=scaled.device)
         return torch.softmax(scaled, -1)
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
@@ -309,25 +314,6 @@ class StanceClassifier:
         return [r for r in out if r is not None]
 
 
-def cpu_supports_bf16() -> bool:
-    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            flags = fh.read()
-    except OSError:
-        return False
-    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
-
-
-def resolve_precision(precision: str) -> str:
-    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``."""
-    if precision not in {"auto", "fp32", "bf16"}:
-        raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
-    if precision == "auto":
-        return "bf16" if cpu_supports_bf16() else "fp32"
-    return precision
-
-
 def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str | None]:
     if lang is None or isinstance(lang, str):
         return [lang] * n
@@ -343,11 +329,16 @@ def load_classifier(
     batch_size: int = 32,
     threads: int | None = None,
     precision: str = "auto",
+    device: str | torch.device | None = "auto",
 ) -> StanceClassifier:
     """Load a trained model directory (default: the model shipped with diplostance).
 
-    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32`` or ``bf16``.
+    ``device``: ``auto`` (a CUDA or MPS accelerator when torch sees one, else the CPU), ``cpu``, ``cuda``
+    (``cuda:N``) or ``mps``. ``precision``: ``auto`` (bf16 where the device computes it natively; fp16 on
+    older GPUs and MPS; fp32 on CPUs without native bf16), ``fp32``, ``bf16`` or ``fp16`` (GPU/MPS only).
     """
+    target = resolve_device(device)
+    resolve_precision(precision, target)  # a bad precision fails before the model loads
     if threads:
         torch.set_num_threads(threads)
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
@@ -359,8 +350,10 @@ def load_classifier(
     bound_kernel_cache()
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
+    if target.type != "cpu":
+        model.to(target)
     classifier = StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
-    if classifier.precision == "bf16":
+    if classifier.precision == "bf16" and target.type == "cpu":
         compact_embeddings(model)
     return classifier
 

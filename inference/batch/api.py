@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from collections.abc import Sequence
@@ -12,8 +13,8 @@ from inference.batch.manifest import Manifest
 from inference.batch.options import ScoreOptions
 
 
-def load_classifier(model: str | None) -> ArticleClassifier:
-    """The project's classifier (``inference.load_classifier``), imported only when needed."""
+def load_classifier(model: str | None, device: str = "auto") -> ArticleClassifier:
+    """The project's classifier (``inference.load_classifier``) on ``device``, imported only when needed."""
     try:
         loader = importlib.import_module("inference").load_classifier
     except (ImportError, AttributeError):
@@ -21,7 +22,7 @@ def load_classifier(model: str | None) -> ArticleClassifier:
             "inference.load_classifier is not available in this installation; "
             "pass classifier=... to inference.batch.score"
         ) from None
-    return loader(model)
+    return loader(model, device=device)
 
 
 def score(
@@ -43,6 +44,8 @@ def score(
     address: str | None = None,
     num_workers: int | None = None,
     parquet_layout: str = "file",
+    device: str = "auto",
+    gpus_per_worker: float | None = None,
 ) -> Manifest:
     """Score every article of ``inputs`` into ``out_dir``; resumes a run that was cut short.
 
@@ -56,6 +59,10 @@ def score(
     (default: start a local instance and shut it down at the end), ``num_workers`` scoring
     actors (default: one per CPU), ``parquet_layout="folder"`` writes ``stances.parquet`` and
     ``articles.parquet`` as folders of part files. The Ray engine does not resume a run.
+
+    ``device`` (``auto`` | ``cpu`` | ``cuda`` | ``mps``) is where the loaded classifier runs; ``auto`` picks
+    an accelerator when present. With Ray, ``gpus_per_worker`` makes each actor reserve that many GPUs (and
+    run on CUDA; default workers: GPUs / gpus_per_worker); without it the actors run on the CPU.
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     opts = ScoreOptions(
@@ -75,11 +82,18 @@ def score(
         address=address or None,
         num_workers=num_workers,
         parquet_layout=parquet_layout,
+        device=device,
+        gpus_per_worker=gpus_per_worker,
     )
     if classifier is not None and not isinstance(classifier, ArticleClassifier):
         raise TypeError(
             f"classifier {classifier!r} has no name and classify_many(texts, lang); see ArticleClassifier"
         )
+    load = (
+        load_classifier
+        if opts.worker_device == "auto"
+        else functools.partial(load_classifier, device=opts.worker_device)
+    )
     if opts.engine == "ray":
         try:
             ray_engine = importlib.import_module("inference.batch.ray_engine")
@@ -88,10 +102,10 @@ def score(
                 f"engine 'ray' is not available ({err}); install it with pip install 'diplostance[ray]' "
                 "or use engine='local' (--engine local)"
             ) from None
-        return ray_engine.run(opts, classifier, load_classifier)
+        return ray_engine.run(opts, classifier, load)
     from inference.batch.local import run_local
 
-    return run_local(opts, classifier, load_classifier)
+    return run_local(opts, classifier, load)
 
 
 def report(out_dir: str | os.PathLike[str], *, top: int = 8) -> dict[str, Path]:

@@ -1,4 +1,4 @@
-"""``diplostance train``, ``cv`` and ``evaluate``: thin wrappers over typed functions."""
+"""``diplostance train``, ``cv``, ``evaluate`` and ``calibrate``: thin wrappers over typed functions."""
 
 from __future__ import annotations
 
@@ -160,6 +160,30 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_calibrate(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "calibrate",
+        help="refit a trained model's temperatures and decision shifts on a config's dev splits",
+        description=(
+            "Fit what train.calibrate fits at the end of training (a temperature per head; with "
+            "train.polarity_source the sentiment neutral shift; with train.fit_relation the pair head's none "
+            "shift) on the config's dev splits, write it into the model's config.json and update metrics.json "
+            "and the model card. The weights are not touched."
+        ),
+    )
+    p.add_argument("model", type=Path, help="trained model directory")
+    p.add_argument("--config", type=Path, default=Path("configs/default.yaml"), help="config naming the data")
+    p.set_defaults(func=_calibrate, accepts_overrides=True)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibrate_cmd import recalibrate
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    recalibrate(args.model, args.config, parse_overrides(args.overrides))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m training CONFIG [--section.key value ...]``."""
     parser = argparse.ArgumentParser(prog="python -m training")
@@ -174,4 +198,4 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-__all__ = ["main", "register_cv", "register_evaluate", "register_train"]
+__all__ = ["main", "register_calibrate", "register_cv", "register_evaluate", "register_train"]

@@ -251,6 +251,7 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
             dev_examples,
             bf16=config.train.bf16,
             polarity_dev=data[polarity].dev if polarity else (),
+            relation=config.train.fit_relation,
         )
         logger.info(
             "calibrated: temperatures %s, shifts %s", model.settings.temperatures, model.settings.logit_shift

@@ -1,4 +1,4 @@
-"""After the base install only (no ``train`` extra), train/evaluate/cv stop with one line naming the extra;
+"""After the base install only (no ``train`` extra), train/evaluate/cv/calibrate stop with one line naming the extra;
 and the model card carries the dev figures as the Hub's ``model-index``."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ COMMANDS = {
     "train": ["train", "configs/default.yaml"],
     "evaluate": ["evaluate"],
     "cv": ["cv", "configs/default.yaml", "--out", "runs/never"],
+    "calibrate": ["calibrate", "runs/never", "--config", "configs/default.yaml"],
 }
 
 

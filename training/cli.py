@@ -176,6 +176,7 @@ def register_calibrate(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_calibrate, accepts_overrides=True)
 
 
+@needs_train_extra("calibrate")
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibrate_cmd import recalibrate
 

@@ -26,11 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import PretrainedConfig, PreTrainedModel
+from transformers.modeling_utils import PreTrainedModel
 
-from .modeling import FORMAT_VERSION, MODEL_TYPE, ModelSettings, StanceModel, load_encoder
+from .hf_config import DiplostanceConfig
+from .modeling import StanceModel, load_encoder
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["DiplostanceConfig", "DiplostanceStanceModel"]
 
 # Written by training next to the weights; carried into a copy of the directory and pushed with it.
 CARD_FILES = ("README.md", "metrics.json", "training_config.yaml", "data.json")
@@ -51,29 +54,6 @@ _IGNORED_LOAD_KWARGS = {
     "use_safetensors",
     "low_cpu_mem_usage",
 }
-
-
-class DiplostanceConfig(PretrainedConfig):
-    """``config.json`` of a diplostance model: the settings under ``diplostance``, the label list per head."""
-
-    model_type = MODEL_TYPE
-
-    def __init__(
-        self,
-        diplostance: dict[str, Any] | None = None,
-        heads: dict[str, list[str]] | None = None,
-        format_version: int = FORMAT_VERSION,
-        **kwargs: Any,
-    ) -> None:
-        self.diplostance = dict(diplostance or {})
-        self.settings  # noqa: B018 - validates the settings now, naming a bad one
-        self.heads = {name: list(labels) for name, labels in (heads or {}).items()}
-        self.format_version = format_version
-        super().__init__(**kwargs)
-
-    @property
-    def settings(self) -> ModelSettings:
-        return ModelSettings.from_dict(self.diplostance)
 
 
 class DiplostanceStanceModel(PreTrainedModel):

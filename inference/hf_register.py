@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
-import importlib.util
+import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -24,24 +24,26 @@ from typing import Any
 
 CONFIG_MODULE = "transformers.models.auto.configuration_auto"
 MODELING_MODULE = "transformers.models.auto.modeling_auto"
+MODELING_UTILS = "transformers.modeling_utils"
 PIPELINES_MODULE = "transformers.pipelines"
 
-_done: set[str] = set()
+logger = logging.getLogger(__name__)
 _lock = threading.RLock()
+_complete: set[str] = set()  # watched modules whose import has finished
+_registered: set[str] = set()
 
 
 def register_config() -> None:
-    from transformers import AutoConfig
+    from transformers.models.auto.configuration_auto import AutoConfig
 
-    from .hf import DiplostanceConfig
+    from .hf_config import DiplostanceConfig
     from .modeling import MODEL_TYPE
 
     AutoConfig.register(MODEL_TYPE, DiplostanceConfig, exist_ok=True)
 
 
 def register_model() -> None:
-    register_config()
-    from transformers import AutoModel
+    from transformers.models.auto.modeling_auto import AutoModel
 
     from .hf import DiplostanceConfig, DiplostanceStanceModel
 
@@ -49,8 +51,7 @@ def register_model() -> None:
 
 
 def register_pipeline() -> None:
-    register_model()
-    from transformers import AutoModel
+    from transformers.models.auto.modeling_auto import AutoModel
     from transformers.pipelines import PIPELINE_REGISTRY
 
     from .hf_pipeline import TASK, CountryStancePipeline
@@ -59,30 +60,56 @@ def register_pipeline() -> None:
         PIPELINE_REGISTRY.register_pipeline(TASK, pipeline_class=CountryStancePipeline, pt_model=AutoModel)
 
 
-HOOKS: dict[str, Callable[[], None]] = {
-    CONFIG_MODULE: register_config,
-    MODELING_MODULE: register_model,
-    PIPELINES_MODULE: register_pipeline,
+# key -> (registration, the module whose import triggers it, the modules it imports besides).
+# A registration runs once its trigger has been imported and none of the others is half-imported: a
+# module of transformers can import another in the middle of its own import (modeling_utils imports
+# configuration_auto), and a registration run then would meet a half-imported module. A module not
+# imported yet is fine: the registration imports it.
+REGISTRATIONS: dict[str, tuple[Callable[[], None], str, tuple[str, ...]]] = {
+    "config": (register_config, CONFIG_MODULE, ()),
+    "model": (register_model, MODELING_MODULE, (CONFIG_MODULE, MODELING_UTILS)),
+    "pipeline": (register_pipeline, PIPELINES_MODULE, (CONFIG_MODULE, MODELING_UTILS, MODELING_MODULE)),
 }
+WATCHED = frozenset(name for _, trigger, others in REGISTRATIONS.values() for name in (trigger, *others))
 
 
-def _run(module_name: str) -> None:
+def _ready(trigger: str, others: tuple[str, ...]) -> bool:
+    return trigger in _complete and all(name in _complete or name not in sys.modules for name in others)
+
+
+def _finished(module_name: str) -> None:
+    """``module_name`` has been imported: run the registrations that now have all they need."""
     with _lock:
-        if module_name in _done:
-            return
-        _done.add(module_name)
-        HOOKS[module_name]()
+        _complete.add(module_name)
+        for key, (register, trigger, others) in REGISTRATIONS.items():
+            if key in _registered or not _ready(trigger, others):
+                continue
+            _registered.add(key)
+            try:
+                register()
+            except Exception as err:  # never break the user's import of transformers
+                logger.warning(
+                    "diplostance could not register its %s with transformers (%s: %s); "
+                    "inference.hf_register.register_all() shows the full error",
+                    key,
+                    type(err).__name__,
+                    err,
+                )
 
 
 def register_all() -> None:
-    """Register config, model and pipeline now (imports transformers and torch)."""
-    for name in HOOKS:
+    """Register config, model and pipeline now (imports transformers and torch); errors propagate."""
+    for name in sorted(WATCHED):
         importlib.import_module(name)
-        _run(name)
+    with _lock:
+        _complete.update(WATCHED)
+        for key, (register, _, _) in REGISTRATIONS.items():
+            register()
+            _registered.add(key)
 
 
 class _AfterExec(importlib.abc.Loader):
-    """Wraps a module's loader: runs the module, then its registration hook."""
+    """Wraps a module's loader: runs the module, then the registrations waiting for it."""
 
     def __init__(self, loader: Any, module_name: str) -> None:
         self._loader = loader
@@ -93,17 +120,17 @@ class _AfterExec(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         self._loader.exec_module(module)
-        _run(self._module_name)
+        _finished(self._module_name)
 
     def __getattr__(self, name: str) -> Any:  # get_source, is_package, ... of the real loader
         return getattr(self._loader, name)
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    """Finds nothing itself: for the hooked modules it wraps the loader the other finders return."""
+    """Finds nothing itself: for the watched modules it wraps the loader the other finders return."""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname not in HOOKS or fullname in _done:
+        if fullname not in WATCHED or fullname in _complete:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -120,9 +147,9 @@ _finder = _Finder()
 
 
 def install() -> None:
-    """Register now for the transformers modules already imported; hook the others' first import."""
+    """Register now for the transformers modules already imported; watch the others' first import."""
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
-    for name in HOOKS:
+    for name in sorted(WATCHED):
         if name in sys.modules:
-            _run(name)
+            _finished(name)

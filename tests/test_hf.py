@@ -156,6 +156,7 @@ def test_push_to_hub_uploads_the_small_layout_with_the_card(
 def test_import_inference_registers_without_loading_torch() -> None:
     code = (
         "import sys, inference; before = 'torch' in sys.modules\n"
+        "from transformers import PreTrainedModel\n"  # imports configuration_auto halfway through its import
         "from transformers import AutoConfig, AutoModel\n"
         "from transformers.pipelines import PIPELINE_REGISTRY\n"
         "from transformers.models.auto.configuration_auto import CONFIG_MAPPING\n"

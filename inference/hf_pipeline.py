@@ -44,7 +44,8 @@ class CountryStancePipeline(Pipeline):
             )
         precision = kwargs.pop("precision", "auto")
         sentence_batch = kwargs.pop("sentence_batch_size", 32)
-        kwargs.setdefault("tokenizer", model.tokenizer)
+        if kwargs.get("tokenizer") is None:
+            kwargs["tokenizer"] = model.tokenizer
         super().__init__(model, *args, **kwargs)
         if self.tokenizer is None:
             raise ValueError(f"{type(model).__name__} has no tokenizer; load it with from_pretrained")

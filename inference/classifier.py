@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from .devices import AUTOCAST_DTYPES, resolve_device, resolve_precision
+from .devices import AUTOCAST_DTYPES, accelerator_precision, resolve_device
 from .dyads import decode_pairs, ordered_pairs
 from .encoding import EncodedItem, encode
 from .heads import DEFAULT_SENTENCE_HEAD
@@ -80,7 +80,7 @@ class StanceClassifier:
         if batch_size < 1:
             raise ValueError(f"batch_size={batch_size}; it must be at least 1")
         self.device = next(model.parameters()).device  # load_classifier(device=...) places the model
-        self.precision = resolve_precision(precision, self.device)
+        self.precision = precision_for(precision, self.device)
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.name = name
@@ -314,6 +314,30 @@ class StanceClassifier:
         return [r for r in out if r is not None]
 
 
+def cpu_supports_bf16() -> bool:
+    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
+
+
+def resolve_precision(precision: str) -> str:
+    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``."""
+    if precision not in {"auto", "fp32", "bf16"}:
+        raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
+    if precision == "auto":
+        return "bf16" if cpu_supports_bf16() else "fp32"
+    return precision
+
+
+def precision_for(precision: str, device: torch.device) -> str:
+    """:func:`resolve_precision` on the CPU; on an accelerator, ``inference.devices.accelerator_precision``."""
+    return resolve_precision(precision) if device.type == "cpu" else accelerator_precision(precision, device)
+
+
 def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str | None]:
     if lang is None or isinstance(lang, str):
         return [lang] * n
@@ -333,12 +357,12 @@ def load_classifier(
 ) -> StanceClassifier:
     """Load a trained model directory (default: the model shipped with diplostance).
 
+    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32`` or ``bf16``.
     ``device``: ``auto`` (a CUDA or MPS accelerator when torch sees one, else the CPU), ``cpu``, ``cuda``
-    (``cuda:N``) or ``mps``. ``precision``: ``auto`` (bf16 where the device computes it natively; fp16 on
-    older GPUs and MPS; fp32 on CPUs without native bf16), ``fp32``, ``bf16`` or ``fp16`` (GPU/MPS only).
+    (``cuda:N``) or ``mps``; on an accelerator ``auto`` precision is bf16 where it computes it, else fp16.
     """
     target = resolve_device(device)
-    resolve_precision(precision, target)  # a bad precision fails before the model loads
+    precision_for(precision, target)  # a bad precision fails before the model loads
     if threads:
         torch.set_num_threads(threads)
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR

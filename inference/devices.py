@@ -2,8 +2,7 @@
 
 ``auto`` picks an accelerator when torch sees one (CUDA first, then Apple's MPS), else the CPU.
 Precision ``auto`` is bf16 on a CUDA device that computes it (Ampere and newer), else fp16 on
-CUDA and MPS; on the CPU it is bf16 only where the CPU has native bf16 arithmetic (AVX512-BF16 or
-AMX), else fp32, as before devices existed.
+CUDA and MPS; the CPU keeps its own rule (``inference.classifier.resolve_precision``).
 """
 
 from __future__ import annotations
@@ -55,16 +54,6 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return resolved
 
 
-def cpu_supports_bf16() -> bool:
-    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            flags = fh.read()
-    except OSError:
-        return False
-    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
-
-
 def cuda_supports_bf16(device: torch.device) -> bool:
     """True on CUDA devices with native bf16 (Ampere and newer), not counting emulation."""
     if device.type != "cuda":
@@ -76,17 +65,13 @@ def cuda_supports_bf16(device: torch.device) -> bool:
             return bool(torch.cuda.is_bf16_supported())
 
 
-def resolve_precision(precision: str, device: torch.device | None = None) -> str:
-    """``auto`` -> the fastest precision ``device`` computes natively (see the module doc); else checked."""
-    device = device or torch.device("cpu")
+def accelerator_precision(precision: str, device: torch.device) -> str:
+    """On a CUDA/MPS ``device``: ``auto`` -> bf16 where the GPU computes it natively, else fp16; others checked.
+
+    (The CPU's rule is ``inference.classifier.resolve_precision``.)
+    """
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}; expected one of {list(PRECISIONS)}")
-    if device.type == "cpu":
-        if precision == "fp16":
-            raise ValueError("precision='fp16' is for cuda/mps devices; on the CPU use 'bf16' or 'fp32'")
-        if precision == "auto":
-            return "bf16" if cpu_supports_bf16() else "fp32"
-        return precision
     if precision == "auto":
         return "bf16" if cuda_supports_bf16(device) else "fp16"
     if precision == "bf16" and device.type == "cuda" and not cuda_supports_bf16(device):

@@ -12,7 +12,8 @@ import inference
 from inference import devices
 from inference.batch.cli import register_score
 from inference.batch.options import ScoreOptions
-from inference.devices import resolve_device, resolve_precision
+from inference.classifier import precision_for
+from inference.devices import resolve_device
 
 NO_CUDA = "torch sees no CUDA device here; the CUDA path runs only on a machine with a GPU"
 ARTICLE = "Washington imposed new sanctions on Russia on Monday. The Kremlin called them illegal."
@@ -42,19 +43,21 @@ def test_a_missing_or_unknown_device_is_an_error_with_the_fix(monkeypatch: pytes
 
 def test_precision_follows_the_device(monkeypatch: pytest.MonkeyPatch) -> None:
     cpu, cuda, mps = torch.device("cpu"), torch.device("cuda"), torch.device("mps")
-    monkeypatch.setattr(devices, "cpu_supports_bf16", lambda: False)
-    assert resolve_precision("auto", cpu) == "fp32"  # as before devices existed
-    monkeypatch.setattr(devices, "cpu_supports_bf16", lambda: True)
-    assert resolve_precision("auto", cpu) == "bf16"
-    with pytest.raises(ValueError, match="precision='fp16' is for cuda/mps"):
-        resolve_precision("fp16", cpu)
+    from inference import classifier
+
+    monkeypatch.setattr(classifier, "cpu_supports_bf16", lambda: False)
+    assert precision_for("auto", cpu) == "fp32"  # the CPU's rule, as before devices existed
+    monkeypatch.setattr(classifier, "cpu_supports_bf16", lambda: True)
+    assert precision_for("auto", cpu) == "bf16"
+    with pytest.raises(ValueError, match="precision='fp16'; expected"):
+        precision_for("fp16", cpu)
     with pytest.raises(ValueError, match=r"precision='int4'; expected one of"):
-        resolve_precision("int4", cpu)
+        precision_for("int4", cuda)
     monkeypatch.setattr(devices, "cuda_supports_bf16", lambda device: True)
-    assert resolve_precision("auto", cuda) == "bf16"
+    assert precision_for("auto", cuda) == "bf16"
     monkeypatch.setattr(devices, "cuda_supports_bf16", lambda device: False)
-    assert resolve_precision("auto", cuda) == "fp16"  # pre-Ampere GPUs
-    assert resolve_precision("auto", mps) == "fp16"
+    assert precision_for("auto", cuda) == "fp16"  # pre-Ampere GPUs
+    assert precision_for("auto", mps) == "fp16"
 
 
 def test_load_classifier_on_cpu_checks_device_and_precision_first(tiny_encoder: Path, tmp_path: Path) -> None:
@@ -67,7 +70,7 @@ def test_load_classifier_on_cpu_checks_device_and_precision_first(tiny_encoder: 
     assert clf.classify(ARTICLE)
     with pytest.raises(ValueError, match="expected one of"):
         inference.load_classifier(out, device="gpu")
-    with pytest.raises(ValueError, match="precision='fp16' is for cuda/mps"):
+    with pytest.raises(ValueError, match="precision='fp16'; expected"):
         inference.load_classifier(out, device="cpu", precision="fp16")
 
 

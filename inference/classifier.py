@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from .devices import AUTOCAST_DTYPES, accelerator_precision, resolve_device
 from .dyads import decode_pairs, ordered_pairs
 from .encoding import EncodedItem, encode, fit_windows, token_budget_batches, tokenize_rows
 from .heads import DEFAULT_SENTENCE_HEAD
@@ -141,7 +142,8 @@ class StanceClassifier:
         if max_tokens < 1:
             raise ValueError(f"max_tokens={max_tokens}; it must be at least 1")
         self.max_tokens = max_tokens
-        self.precision = resolve_precision(precision)
+        self.device = next(model.parameters()).device  # load_classifier(device=...) places the model
+        self.precision = precision_for(precision, self.device)
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.name = name
@@ -163,9 +165,12 @@ class StanceClassifier:
         """
         out = [ItemProbs() for _ in items]
         for chunk, batch in self._batches(items):
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            if self.device.type != "cpu":
+                batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+            dtype = AUTOCAST_DTYPES.get(self.precision, torch.bfloat16)
+            with torch.autocast(self.device.type, dtype=dtype, enabled=self.precision in ("bf16", "fp16")):
                 logits = self.model(**batch)
-            probs = {name: self._softmax(logits, name).unbind(0) for name in logits}
+            probs = {name: self._softmax(logits, name).cpu().unbind(0) for name in logits}
             for name in self.model.sentence_heads:
                 for i, row in zip(chunk, probs[name], strict=True):
                     out[i].sentence[name] = row
@@ -244,7 +249,7 @@ class StanceClassifier:
         scaled = logits[head].float() / self.settings.temperatures.get(head, 1.0)
         shift = self.settings.logit_shift.get(head)
         if shift is not None:
-            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype)
+            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype, device=scaled.device)
         return torch.softmax(scaled, -1)
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
@@ -457,6 +462,11 @@ def resolve_precision(precision: str) -> str:
     return precision
 
 
+def precision_for(precision: str, device: torch.device) -> str:
+    """:func:`resolve_precision` on the CPU; on an accelerator, ``inference.devices.accelerator_precision``."""
+    return resolve_precision(precision) if device.type == "cpu" else accelerator_precision(precision, device)
+
+
 def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str | None]:
     if lang is None or isinstance(lang, str):
         return [lang] * n
@@ -473,18 +483,27 @@ def load_classifier(
     threads: int | None = None,
     precision: str = "auto",
     max_tokens: int = DEFAULT_MAX_TOKENS,
+    device: str | torch.device | None = "auto",
 ) -> StanceClassifier:
     """Load a trained model directory (default: the model shipped with diplostance).
 
     ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32``, ``bf16`` or
     ``int8`` (dynamic int8 encoder layers, for CPUs without bf16; see the README for its cost).
     ``max_tokens``: padded tokens per encoder batch; ``batch_size`` optionally caps its rows.
+    ``device``: ``auto`` (a CUDA or MPS accelerator when torch sees one, else the CPU), ``cpu``, ``cuda``
+    (``cuda:N``) or ``mps``; on an accelerator ``auto`` precision is bf16 where it computes it, else fp16.
     """
+    target = resolve_device(device)
+    precision_for(precision, target)  # a bad precision fails before the model loads
     if threads:
         torch.set_num_threads(threads)
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
-    shared = path is None and (batch_size, threads, precision, max_tokens) == (
-        None, None, "auto", DEFAULT_MAX_TOKENS
+    shared = path is None and (batch_size, threads, precision, max_tokens, device) == (
+        None,
+        None,
+        "auto",
+        DEFAULT_MAX_TOKENS,
+        "auto",
     )
     if shared and _SHARED and _SHARED[0][0] == model_dir:  # loaded once per process (classify() too)
         return _SHARED[0][1]
@@ -496,11 +515,13 @@ def load_classifier(
     bound_kernel_cache()
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
+    if target.type != "cpu":
+        model.to(target)
     classifier = StanceClassifier(
         model, tokenizer, name=name, batch_size=batch_size, precision=precision, max_tokens=max_tokens
     )
     classifier.provenance = describe_model(model_dir, name)
-    if classifier.precision == "bf16":
+    if classifier.precision == "bf16" and target.type == "cpu":
         compact_embeddings(model)
     elif classifier.precision == "int8":  # opt-in: its cost is in the README (benchmarks/results/int8.md)
         from .quantize import quantize_encoder

@@ -3,10 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import logging
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import ConfigError
+
+# Import name -> distribution of the modules the ``train`` extra installs (pyproject.toml).
+TRAIN_EXTRA: dict[str, str] = {"sklearn": "scikit-learn", "datasets": "datasets"}
+INSTALL_TRAIN = "pip install 'diplostance[train]'"
+
+
+def missing_train_modules() -> list[str]:
+    """The distributions of the ``train`` extra that are not installed (import names looked up, not imported)."""
+    return [dist for name, dist in TRAIN_EXTRA.items() if importlib.util.find_spec(name) is None]
+
+
+def needs_train_extra(command: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
+    """Run the command only with the ``train`` extra installed; else one line naming it, exit status 2."""
+
+    def wrap(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        def refuse(missing: list[str]) -> int:
+            print(
+                f"diplostance {command}: error: {', '.join(missing)} not installed; this command needs the "
+                f"'train' extra: {INSTALL_TRAIN}",
+                file=sys.stderr,
+            )
+            return 2
+
+        @functools.wraps(func)
+        def run(args: argparse.Namespace) -> int:
+            missing = missing_train_modules()
+            if missing:
+                return refuse(missing)
+            try:
+                return func(args)
+            except ModuleNotFoundError as err:  # a module of the extra that is present but broken
+                root = (err.name or "").partition(".")[0]
+                if root not in TRAIN_EXTRA:
+                    raise
+                return refuse([TRAIN_EXTRA[root]])
+
+        return run
+
+    return wrap
 
 
 def parse_overrides(extra: list[str]) -> dict[str, str]:
@@ -38,6 +81,7 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_train, accepts_overrides=True)
 
 
+@needs_train_extra("train")
 def _train(args: argparse.Namespace) -> int:
     from .config import load_config
     from .trainer import train
@@ -68,6 +112,7 @@ def register_cv(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cv, accepts_overrides=True)
 
 
+@needs_train_extra("cv")
 def _cv(args: argparse.Namespace) -> int:
     from .config import load_config
     from .protocol import cross_validate
@@ -99,6 +144,7 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_evaluate, accepts_overrides=True)
 
 
+@needs_train_extra("evaluate")
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate_cmd import run_evaluation
 
@@ -130,6 +176,7 @@ def register_calibrate(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_calibrate, accepts_overrides=True)
 
 
+@needs_train_extra("calibrate")
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibrate_cmd import recalibrate
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import logging
 import os
@@ -17,8 +18,8 @@ from inference.batch.readers import ReadOptions, discover_fields, resolve_inputs
 log = logging.getLogger("inference.batch")
 
 
-def load_classifier(model: str | None) -> ArticleClassifier:
-    """The project's classifier (``inference.load_classifier``), imported only when needed."""
+def load_classifier(model: str | None, device: str = "auto") -> ArticleClassifier:
+    """The project's classifier (``inference.load_classifier``) on ``device``, imported only when needed."""
     try:
         loader = importlib.import_module("inference").load_classifier
     except (ImportError, AttributeError):
@@ -26,7 +27,7 @@ def load_classifier(model: str | None) -> ArticleClassifier:
             "inference.load_classifier is not available in this installation; "
             "pass classifier=... to inference.batch.score"
         ) from None
-    return loader(model)
+    return loader(model, device=device)
 
 
 def score(
@@ -50,6 +51,8 @@ def score(
     address: str | None = None,
     num_workers: int | None = None,
     parquet_layout: str = "file",
+    device: str = "auto",
+    gpus_per_worker: float | None = None,
 ) -> Manifest:
     """Score every article of ``inputs`` into ``out_dir``; resumes a run that was cut short.
 
@@ -71,6 +74,10 @@ def score(
     (default: start a local instance and shut it down at the end), ``num_workers`` scoring
     actors (default: one per CPU), ``parquet_layout="folder"`` writes ``stances.parquet`` and
     ``articles.parquet`` as folders of part files. The Ray engine does not resume a run.
+
+    ``device`` (``auto`` | ``cpu`` | ``cuda`` | ``mps``) is where the loaded classifier runs; ``auto`` picks
+    an accelerator when present. With Ray, ``gpus_per_worker`` makes each actor reserve that many GPUs (and
+    run on CUDA; default workers: GPUs / gpus_per_worker); without it the actors run on the CPU.
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     if isinstance(keep, str):
@@ -94,6 +101,8 @@ def score(
         address=address or None,
         num_workers=num_workers,
         parquet_layout=parquet_layout,
+        device=device,
+        gpus_per_worker=gpus_per_worker,
     )
     # Every other input field by default (options are checked first, so their errors come first).
     if keep is None:
@@ -108,6 +117,11 @@ def score(
         raise TypeError(
             f"classifier {classifier!r} has no name and classify_many(texts, lang); see ArticleClassifier"
         )
+    load = (
+        load_classifier
+        if opts.worker_device == "auto"
+        else functools.partial(load_classifier, device=opts.worker_device)
+    )
     if opts.engine == "ray":
         try:
             ray_engine = importlib.import_module("inference.batch.ray_engine")
@@ -116,10 +130,10 @@ def score(
                 f"engine 'ray' is not available ({err}); install it with pip install 'diplostance[ray]' "
                 "or use engine='local' (--engine local)"
             ) from None
-        return ray_engine.run(opts, classifier, load_classifier)
+        return ray_engine.run(opts, classifier, load)
     from inference.batch.local import run_local
 
-    return run_local(opts, classifier, load_classifier)
+    return run_local(opts, classifier, load)
 
 
 def report(out_dir: str | os.PathLike[str], *, top: int = 8) -> dict[str, Path]:

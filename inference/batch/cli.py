@@ -9,7 +9,7 @@ import os
 import sys
 
 from inference.batch.html_text import TEXT_FORMATS
-from inference.batch.options import ENGINES, PARQUET_LAYOUTS
+from inference.batch.options import DEVICES, ENGINES, PARQUET_LAYOUTS
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -94,6 +94,12 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--batch-size", type=int, default=32, help="articles per classifier call (default: 32)")
     p.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where the model runs; auto: a CUDA/MPS accelerator when present, else the CPU (default: auto)",
+    )
+    p.add_argument(
         "--max-chars", type=int, default=5_000_000, help="longer texts are errors (default: 5,000,000)"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar or progress log lines")
@@ -112,6 +118,14 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         choices=PARQUET_LAYOUTS,
         default="file",
         help="'folder': write stances.parquet/ and articles.parquet/ as folders of part files (default: file)",
+    )
+    ray.add_argument(
+        "--gpus-per-worker",
+        type=float,
+        default=None,
+        metavar="N",
+        help="GPUs each scoring actor reserves, e.g. 1 or 0.5; workers then run on CUDA "
+        "(default: none, CPU workers)",
     )
     p.set_defaults(func=_score)
 
@@ -140,6 +154,8 @@ def _score(args: argparse.Namespace) -> int:
             address=args.address,
             num_workers=args.num_workers,
             parquet_layout=args.parquet_layout,
+            device=args.device,
+            gpus_per_worker=args.gpus_per_worker,
         )
     except (ValueError, RuntimeError) as err:
         print(f"diplostance score: error: {err}", file=sys.stderr)

@@ -14,6 +14,7 @@ from inference.batch.readers import ReadOptions
 from inference.batch.records import ValidateOptions
 
 ENGINES: tuple[str, ...] = ("local", "ray")
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")  # inference.devices.DEVICES (no torch import here)
 PARQUET_LAYOUTS: tuple[str, ...] = ("file", "folder")
 
 
@@ -40,6 +41,10 @@ class ScoreOptions:
     address: str | None = None  # Ray cluster to join; None: start a local Ray instance
     num_workers: int | None = None  # scoring actors; None: one per CPU of the instance
     parquet_layout: str = "file"  # "folder": stances.parquet/ and articles.parquet/ are folders of parts
+    device: str = "auto"  # where the classifier runs (inference.devices); Ray: see worker_device
+    gpus_per_worker: float | None = (
+        None  # Ray only: GPUs each scoring actor reserves (None: none, CPU actors)
+    )
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -55,6 +60,7 @@ class ScoreOptions:
                     ("address (--address)", self.address, None),
                     ("num_workers (--num-workers)", self.num_workers, None),
                     ("parquet_layout (--parquet-layout)", self.parquet_layout, "file"),
+                    ("gpus_per_worker (--gpus-per-worker)", self.gpus_per_worker, None),
                 )
                 if value != default
             ]
@@ -62,6 +68,25 @@ class ScoreOptions:
                 raise ValueError(
                     f"{', '.join(given)} need engine='ray' (--engine ray); engine is {self.engine!r}"
                 )
+        if self.device not in DEVICES:
+            raise ValueError(f"unknown device {self.device!r}; expected one of {list(DEVICES)}")
+        if self.gpus_per_worker is not None:
+            if isinstance(self.gpus_per_worker, bool) or not (
+                isinstance(self.gpus_per_worker, int | float) and self.gpus_per_worker > 0
+            ):
+                raise ValueError(
+                    f"gpus_per_worker must be a positive number (e.g. 1, or 0.5 for two workers per GPU), "
+                    f"got {self.gpus_per_worker!r}"
+                )
+            if self.device not in ("auto", "cuda"):
+                raise ValueError(
+                    f"gpus_per_worker reserves CUDA GPUs, but device is {self.device!r}; use device 'cuda' or 'auto'"
+                )
+        elif self.engine == "ray" and self.device == "cuda":
+            raise ValueError(
+                "device 'cuda' with engine 'ray' needs gpus_per_worker (--gpus-per-worker 1): Ray gives GPUs "
+                "only to the workers that reserve them"
+            )
         if self.num_workers is not None and (not isinstance(self.num_workers, int) or self.num_workers < 1):
             raise ValueError(f"num_workers must be a positive integer, got {self.num_workers!r}")
         for name in ("chunk_size", "chunk_chars", "batch_size", "max_chars"):
@@ -100,6 +125,13 @@ class ScoreOptions:
             if name != "lang":
                 fields += [name, "date_raw"] if name == "date" else [name]
         return tuple(fields)
+
+    @property
+    def worker_device(self) -> str:
+        """The classifier's device: Ray actors that reserve no GPU run on the CPU."""
+        if self.engine == "ray" and self.gpus_per_worker is None and self.device == "auto":
+            return "cpu"
+        return self.device
 
     @property
     def read_options(self) -> ReadOptions:

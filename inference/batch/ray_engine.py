@@ -326,6 +326,14 @@ def _ray_instance(opts: ScoreOptions) -> Iterator[tuple[str, int]]:
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         workers = opts.num_workers or max(cpus, 1)
+        if opts.gpus_per_worker:
+            gpus = float(ray.cluster_resources().get("GPU", 0))
+            if gpus < opts.gpus_per_worker:
+                raise ValueError(
+                    f"--gpus-per-worker {opts.gpus_per_worker:g}, but the Ray cluster has {gpus:g} GPUs; "
+                    "leave --gpus-per-worker out to score on CPUs"
+                )
+            workers = opts.num_workers or max(1, int(gpus // opts.gpus_per_worker))
         if workers > cpus:
             log.warning(
                 "%d workers asked for, but the Ray cluster has %d CPUs; some will wait", workers, cpus
@@ -495,6 +503,7 @@ def _run(
                 batch_format="pyarrow",
                 compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(blocks)))),
                 num_cpus=1,
+                **({"num_gpus": opts.gpus_per_worker} if opts.gpus_per_worker else {}),
             )
             for batch in _results(dataset):
                 for row in batch.to_pylist():

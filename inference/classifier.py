@@ -49,16 +49,22 @@ class Reading:
     scores: dict[str, dict[str, float]]
 
 
-def decode_detail(probs: torch.Tensor) -> list[Reading]:
+def decode_detail(probs: torch.Tensor, temperature: float = 1.0) -> list[Reading]:
     """Hierarchical decoding: stance = argmax of summed detail probabilities, detail = best under it.
 
+    ``temperature`` is the head's calibration temperature (``probs`` are calibrated). The scores stay
+    calibrated, but the decision sums the model's own, uncalibrated distribution (``probs ** temperature``,
+    renormalised): a temperature keeps a head's argmax, yet flattening the distribution moved the summed
+    stance decision on near-ties, which cost 1.0 point of UN QuadClass en dev (docs/ablations.md).
     One call decodes a whole (n x 5) tensor: argmax and rounding run on the tensor, once per call.
     """
     if not len(probs):
         return []
     probs = probs.float()
+    decide = probs if temperature == 1.0 else probs.pow(temperature)
+    summed = torch.stack([decide[:, idx].sum(1) for idx in _STANCE_INDEX.values()], dim=1)
+    stances = summed.argmax(1)  # the first maximum on ties, as max() would
     stance_probs = torch.stack([probs[:, idx].sum(1) for idx in _STANCE_INDEX.values()], dim=1)
-    stances = stance_probs.argmax(1)  # the first maximum on ties, as max() would
     details = probs.masked_fill(~_STANCE_MASK[stances], float("-inf")).argmax(1)
     return [
         Reading(
@@ -256,7 +262,9 @@ class StanceClassifier:
         """Readings and sentiment of many targets, decoded together (pass all targets of a call)."""
         if not probs:
             return []
-        readings = decode_detail(torch.stack([p["detail"] for p in probs]))
+        readings = decode_detail(
+            torch.stack([p["detail"] for p in probs]), self.settings.temperatures.get("detail", 1.0)
+        )
         sentiment = torch.stack([p["sentiment"] for p in probs]).float()
         best = sentiment.argmax(1).tolist()
         for reading, row in zip(readings, round6(sentiment), strict=True):
@@ -395,7 +403,9 @@ class StanceClassifier:
         _, sentence_probs = self._run(items)
         if not items:
             return []
-        readings = decode_detail(torch.stack(sentence_probs))
+        readings = decode_detail(
+            torch.stack(sentence_probs), self.settings.temperatures.get(DEFAULT_SENTENCE_HEAD, 1.0)
+        )
         return [
             SentenceResult(sentence=s, stance=r.stance, detail=r.detail, scores=r.scores)
             for s, r in zip(sentences, readings, strict=True)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import inference
-from inference.classifier import StanceClassifier
+from inference.classifier import StanceClassifier, decode_detail
 from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS
 
 ARTICLE = (
@@ -148,3 +148,19 @@ def test_default_classifier_is_loaded_once(
     assert first.provenance["name"] == "default" and len(first.provenance["weights_sha256"]) == 64
     mod.load_classifier(precision="fp32")  # other settings: a load of its own
     assert len(loads) == 2
+
+
+def test_decode_detail_decides_on_the_uncalibrated_distribution() -> None:
+    """A temperature flattens the detail distribution; the summed stance decision must not move with it,
+    while the scores stay the calibrated ones."""
+    raw = torch.tensor([[0.001, 0.25, 0.199, 0.55, 0.0001]])  # neutral, vcoop, mcoop, vconf, mconf
+    raw = raw / raw.sum()
+    temperature = 3.0
+    calibrated = torch.softmax(raw.log() / temperature, -1)
+    flat = decode_detail(calibrated)[0]
+    assert flat.stance == "cooperative"  # the flattened sums favour two mid-sized cooperation details
+    reading = decode_detail(calibrated, temperature)[0]
+    assert reading.stance == decode_detail(raw)[0].stance == "conflictual"
+    assert reading.detail == "verbal_conflict"
+    expected = calibrated[0, 1] + calibrated[0, 2]
+    assert reading.scores["stance"]["cooperative"] == pytest.approx(float(expected), abs=1e-6)

@@ -102,7 +102,8 @@ def predict(classifier: StanceClassifier, examples: Sequence[Example]) -> Predic
     sentence: list[str | None] = []
     for e, p in zip(examples, probs, strict=True):
         head = e.sentence_head if e.sentence_head in p.sentence else DEFAULT_SENTENCE_HEAD
-        sentence.append(decode_detail(p.sentence[head][None])[0].detail)
+        temperature = classifier.settings.temperatures.get(head, 1.0)
+        sentence.append(decode_detail(p.sentence[head][None], temperature)[0].detail)
     targets = [[(r.detail, s) for r, s in classifier._target_results(p.targets)] for p in probs]
     pairs = [decode_pairs(torch.stack([q["pair"] for q in p.pairs])) if p.pairs else None for p in probs]
     return Predictions(sentence, targets, pairs)

@@ -250,16 +250,12 @@ class Matcher:
                 detected = pending(text)
                 active, pending = frozenset(x for x in (detected,) if x), None
                 identified_late = True
-            own = False
             first = script_of(norm[pos])
             left = _left_state(norm, pos, first)
             if left is False:
                 continue
+            chain = []
             for stem in (longest, *shorter.get(longest, ())):
-                # A word the active language has a stem for is read by that language's rows
-                # alone (its person/case rules decide "Jordan", "fine china" in English);
-                # other words by every table.
-                own = own or bool(active) and not active.isdisjoint(stem_langs[stem])
                 last = script_of(stem[-1])
                 word_end = pos + len(stem)
                 tail = None
@@ -267,6 +263,21 @@ class Matcher:
                     while word_end < n_norm and script_of(norm[word_end]) == last:
                         word_end += 1
                     tail = norm[pos + len(stem) : word_end]
+                chain.append((stem, last, word_end, tail))
+            # A word the active language reads (a row of its own, at any of the stems, whose
+            # endings fit the word) is read by that language's rows alone: its person/case
+            # rules decide "Jordan", "fine china" in English, and Slovak "Slovenskí" is not
+            # Slovene. Other words are read by every table, so a wrong identification
+            # ("Amerikanerne" read as Swedish) hides nothing.
+            own = bool(active) and any(
+                not active.isdisjoint(stem_langs[stem])
+                and any(
+                    e.lang in active and (tail is None or tail in e.endings or "isolated" in e.flags)
+                    for e in index[stem]
+                )
+                for stem, _, _, tail in chain
+            )
+            for stem, last, word_end, tail in chain:
                 for entry in index[stem]:
                     if own and entry.lang not in active and entry.lang != "*":
                         continue

@@ -139,6 +139,7 @@ _FI_ADJ = _n(
 # இலங்கைக் கடற்படை, இந்தியத் தொழிலாளர், பாகிஸ்தானைக் குறிப்பிட).
 _TA_SANDHI = ("க்", "ச்", "த்", "ப்")
 _PULLI = "\u0bcd"
+_TA_HARD = frozenset("கசடதபற")
 
 
 def _ta(words: str) -> E:
@@ -168,7 +169,10 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
         if word.endswith("ம" + _PULLI) and len(word) > 3:
             return [(word[:-1], _TA_C), (word[:-2], _TA_AM)]
         if word.endswith(_PULLI):
-            return [(word[:-1], _TA_C)]
+            out = [(word[:-1], _TA_C)]
+            if word[-2:-1] in _TA_HARD:  # a final hard consonant doubles: இஸ்லாமாபாத்தை
+                out.append((word + word[-2], _TA_C))
+            return out
         if word.endswith("ு"):  # கொழும்பு -> கொழும்பில்
             return [(word, frozenset({""})), (word[:-1], _TA_C)]
         if word.endswith(("ி", "ீ", "ை")):

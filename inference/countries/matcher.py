@@ -400,7 +400,7 @@ class Matcher:
                 return None
             if "kilang" in flags and rules.swahili_associative(text, o_start):
                 return None  # a blocker of the language reading, off after wa/ya/za...
-            if "mali" in flags and not rules.polish_small(text, o_end):
+            if "mali" in flags and not rules.polish_small(text, o_start, offsets[tail_end - 1] + 1):
                 return None  # a blocker of Polish "mali" (small), on before a plural noun
         if (
             entry.kind in _ADJ

@@ -385,7 +385,13 @@ def swahili_associative(text: str, start: int) -> bool:
 _PL_PLURAL_NOUN = re.compile(r" [a-ząćęłńóśźż]+(?:cy|dzy|owie|dzie|nci|rze|li)\b")
 
 
-def polish_small(text: str, end: int) -> bool:
-    """True when "Mali" ending at ``end`` is followed by a masculine-personal plural noun
-    or past-tense verb ("Mali chłopcy", "Mali ludzie", "Mali przyszli")."""
+_PL_PREPOSITION = re.compile(r"\b(?:w|we|do|z|ze|na|o|od|dla|wobec|przez|przeciw|nad|pod|przed|za|po|u|ku) $", re.I)
+
+
+def polish_small(text: str, start: int, end: int) -> bool:
+    """True when "Mali" at ``text[start:end]`` is followed by a masculine-personal plural noun
+    or past-tense verb ("Mali chłopcy", "Mali ludzie") and not governed by a preposition
+    (the country is indeclinable: "W Mali żołnierze przejęli władzę")."""
+    if _PL_PREPOSITION.search(text, max(0, start - 8), start):
+        return False
     return _PL_PLURAL_NOUN.match(text, end) is not None

@@ -217,7 +217,12 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 cut = 1 if lang == "lv" or word.endswith("s") and not word.endswith(("as", "is", "us")) else 2
                 return [(word[:-cut], _CONS_NOUN[lang] | _STEM_NOUN[lang])]
             if adj and lang == "ro":  # bulgar -> bulgară, bulgarii
-                return [(word, _CONS_NOUN[lang] | _STEM_ADJ[lang])]
+                out = [(word, _CONS_NOUN[lang] | _STEM_ADJ[lang])]
+                if word.endswith("ian"):  # canadian -> canadieni
+                    out.append((word[:-2] + "en", _n("i ii ilor")))
+                elif word.endswith("ean"):  # egiptean -> egipteni
+                    out.append((word[:-2], _n("ni nii nilor")))
+                return out
             return [(word, _CONS_NOUN[lang])]
         return [(word, frozenset({""}))]
     if adj and lang in _SUFFIX_ADJ:

@@ -140,3 +140,39 @@ def test_hinted_language_wins_a_tie_between_readings() -> None:
 )
 def test_wrong_identification_hides_nothing(text: str, expected: set[str]) -> None:
     assert _codes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Pákistánská vláda odsoudila egyptské úřady.", "cs", {"PAK", "EGY"}),
+        ("Severokórejské rakety znepokojili kanadských diplomatov.", "sk", {"PRK", "CAN"}),
+        ("Meksički i brazilski ministri sastali su se s norveškim kolegom.", "hr", {"MEX", "BRA", "NOR"}),
+        ("Јапански и аустралијски бродови", "sr", {"JPN", "AUS"}),
+        ("Japanski premijer i indijska delegacija", "sr", {"JPN", "IND"}),
+        ("Avstralski in japonski ministri", "sl", {"AUS", "JPN"}),
+        ("Пакистанските и египетските власти", "bg", {"PAK", "EGY"}),
+        ("Turiști canadieni și egipteni au sosit, iar delegația mexicană a plecat.", "ro", {"CAN", "EGY", "MEX"}),
+        ("A pakisztáni és a mexikói külügyminiszter tárgyalt.", "hu", {"PAK", "MEX"}),
+        ("Kanadalaiset ja meksikolaiset tutkijat", "fi", {"CAN", "MEX"}),
+        ("Η αυστραλιανή και η πορτογαλική αντιπροσωπεία", "el", {"AUS", "PRT"}),
+        ("Pakistanske og canadiske soldater", "da", {"PAK", "CAN"}),
+        ("Den kanadiske og den greske regjeringen", "nb", {"CAN", "GRC"}),
+    ],
+)
+def test_adjectives_of_much_named_states(text: str, lang: str, expected: set[str]) -> None:
+    assert _codes(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Indonesia dan Malaysia sepakat.", "id"),  # "dan" (and) is not Hungarian dán
+        ("Người dân Lào đổ về biên giới.", "vi"),  # "dân" (people)
+        ("Skattereglene er gresk for de fleste.", "nb"),  # "Greek to me"
+        ("Det er græsk for mig.", "da"),
+    ],
+)
+def test_new_adjectives_do_not_fire_on_common_words(text: str, lang: str) -> None:
+    codes = _codes(text, lang) | _codes(text)
+    assert "DNK" not in codes and "GRC" not in codes

@@ -152,7 +152,11 @@ def test_wrong_identification_hides_nothing(text: str, expected: set[str]) -> No
         ("Japanski premijer i indijska delegacija", "sr", {"JPN", "IND"}),
         ("Avstralski in japonski ministri", "sl", {"AUS", "JPN"}),
         ("Пакистанските и египетските власти", "bg", {"PAK", "EGY"}),
-        ("Turiști canadieni și egipteni au sosit, iar delegația mexicană a plecat.", "ro", {"CAN", "EGY", "MEX"}),
+        (
+            "Turiști canadieni și egipteni au sosit, iar delegația mexicană a plecat.",
+            "ro",
+            {"CAN", "EGY", "MEX"},
+        ),
         ("A pakisztáni és a mexikói külügyminiszter tárgyalt.", "hu", {"PAK", "MEX"}),
         ("Kanadalaiset ja meksikolaiset tutkijat", "fi", {"CAN", "MEX"}),
         ("Η αυστραλιανή και η πορτογαλική αντιπροσωπεία", "el", {"AUS", "PRT"}),

@@ -82,6 +82,7 @@ _CONS_NOUN: dict[str, E] = {
     "ka": _n("_ ის მა ს ში თან იდან ზე"),
 }
 
+
 # -- Suffixing languages: alias + suffix ---------------------------------------------------
 def _plural(plurals: str, cases: str) -> E:
     """Turkic plural + case endings (``türklərin``, ``ruslar``, ``орыстардың``)."""
@@ -144,7 +145,9 @@ _TA_HARD = frozenset("கசடதபற")
 
 def _ta(words: str) -> E:
     base = _n(words)
-    return base | frozenset(e + normalize_alias(s) for e in base if not e.endswith(_PULLI) for s in _TA_SANDHI)
+    return base | frozenset(
+        e + normalize_alias(s) for e in base if not e.endswith(_PULLI) for s in _TA_SANDHI
+    )
 
 
 _TA_A = _ta("_ வின் வுக்கு வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")

@@ -385,7 +385,9 @@ def swahili_associative(text: str, start: int) -> bool:
 _PL_PLURAL_NOUN = re.compile(r" [a-ząćęłńóśźż]+(?:cy|dzy|owie|dzie|nci|rze|li)\b")
 
 
-_PL_PREPOSITION = re.compile(r"\b(?:w|we|do|z|ze|na|o|od|dla|wobec|przez|przeciw|nad|pod|przed|za|po|u|ku) $", re.I)
+_PL_PREPOSITION = re.compile(
+    r"\b(?:w|we|do|z|ze|na|o|od|dla|wobec|przez|przeciw|nad|pod|przed|za|po|u|ku) $", re.I
+)
 
 
 def polish_small(text: str, start: int, end: int) -> bool:

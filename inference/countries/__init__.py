@@ -30,7 +30,11 @@ Policy (``guidelines/stance.md``, checked against the independently annotated st
   fixed idioms and foods (Turkey Trot, tête de Turc, encre de Chine, montagne russe,
   insalata russa, fare il portoghese, conejillo de Indias, vale un Perú, Turks fruit,
   Spaanse peper, Hebrew תרנגול הודו "turkey", Persian کره "butter",
-  Hindi चीनी की "sugar").
+  Hindi चीनी की "sugar", Norwegian "er gresk for" "is Greek to"). Polish ``Mali`` before a
+  masculine-personal plural ("Mali chłopcy", small boys) and Swahili Ki- language names
+  (``anazungumza Kichina``) are not the state; ``watalii wa Kichina`` (Chinese tourists) is.
+  A Thai title (นาย, นาง, คุณ) before a name makes it a person; Korean 주 + a full name
+  ("resident in") counts only before an envoy noun (주러시아 대사, not 주인도 "owner too").
 - Demonyms and adjectives count ("Russian soldiers", "prorosyjski", "антиамериканский"
   name the state; the glued prefix is not in the span). An adjective used as a language
   name ("speaks Russian", "em português", "O português é língua oficial",
@@ -46,7 +50,10 @@ Policy (``guidelines/stance.md``, checked against the independently annotated st
 - ``lang`` is a hint that never hides a name: every table is always used. The hint (or,
   without one, the language :func:`identify` reads from the script and letters) turns on
   the aliases flagged ``hint`` (short false friends such as Dutch ``Indien`` "if", ``VS``)
-  and wins ties between readings. An unknown code (``"xx"``, ``"english"``, ``""``) raises
+  and wins ties between readings (Slovak ``Slovenskí`` is Slovakia, Slovene ``slovenski``
+  Slovenia; Chinese ``中美`` beats Japanese ``在中``). A word the hinted language has a stem
+  for is read by its rows alone; an *identified* language must also read the word's
+  ending, so a wrong guess (Danish ``Amerikanerne`` taken for Swedish) hides nothing. An unknown code (``"xx"``, ``"english"``, ``""``) raises
   ``ValueError`` listing the covered codes; a real ISO 639-1 code without a table
   (``"ca"``) warns once per language (:class:`UncoveredLanguageWarning`) and matches with
   every table. :func:`language_of` says which language was assumed for a text.

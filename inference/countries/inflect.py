@@ -329,7 +329,8 @@ def allowed_prefix(lang: str, prefix: str, kind: str = "name") -> bool:
         # 대 "toward/against" glued to a full name: 대중국 수출, 대베트남 투자, 대러시아 제재
         # (one-syllable forms such as 대미, 대일, 대북 are compounds in aliases_extra.tsv; 대중
         # "the public" is not one of them).
-        return prefix == "대" and kind in _KO_DAE_KINDS
+        # 주 "resident in" likewise (주러시아 대사), only before an envoy noun (rules.korean_envoy)
+        return prefix in ("대", "주") and kind in _KO_DAE_KINDS
     return False
 
 

@@ -82,7 +82,13 @@ _CONS_NOUN: dict[str, E] = {
     "ka": _n("_ ის მა ს ში თან იდან ზე"),
 }
 
+
 # -- Suffixing languages: alias + suffix ---------------------------------------------------
+def _plural(plurals: str, cases: str) -> E:
+    """Turkic plural + case endings (``türklərin``, ``ruslar``, ``орыстардың``)."""
+    return frozenset(p + c for p in _n(plurals) for c in _n(cases))
+
+
 _FI_CASES = "_ n a ta na ssa sta lla lta lle ksi an en in on un yn aan een iin hin seen lla lta ineen"
 _SUFFIX: dict[str, E] = {
     "fi": frozenset(
@@ -100,15 +106,18 @@ _SUFFIX: dict[str, E] = {
     "az": _n(
         "_ ın in un ün nın nin nun nün a ə ya yə da də ta tə dan dən tan tən ı i u ü nı ni nu nü yı yi "
         "la lə yla ylə ilə lı li lu lü dakı dəki nda ndə ndan ndən na nə dır dir lılar lilər ın"
-    ),
-    "uz": _n("_ ning ga ka qa da dan ni lik liklar cha dagi ning ni ga dan day"),
+    )
+    | _plural("lar lər", "_ ın in a ə da də dan dən ı i ı la lə"),
+    "uz": _n("_ ning ga ka qa da dan ni lik liklar cha dagi ning ni ga dan day")
+    | _plural("lar", "_ ning ga da dan ni i"),
     "kk": _n(
         "_ дың дің тың тің ның нің ға ге қа ке на не да де та те нда нде дан ден тан тен нан нен ды ді "
         "ты ті ны ні мен бен пен лық лік дық дік тық тік ғы гі дағы дегі тағы тегі ның нің ға ге"
-    ),
+    )
+    | _plural("лар лер дар дер тар тер", "_ дың дің ға ге да де дан ден ды ді мен ы і"),
     "hy": _n("_ ի ը ն ում ից ով ին ու յի յում յից յով յին յը ն ի ները ների ներին"),
     "bn": _n("_ র ের কে য় য়ে তে ে ই ও েই রই েও রও য়ও কেও দের েরই র্"),
-    "am": _n("_ ን ም ና ው ዊ ዊያን ውያን ዊት ንም ስ"),
+    "am": _n("_ ን ም ና ው ዊ ዊያን ውያን ዊት ንም ስ ውን ዋ ዋን"),
     "ms": _n("_ nya"),
     "tl": _n("_ ng"),
     "da": _n("_ s"),
@@ -120,16 +129,32 @@ _SUFFIX_ADJ: dict[str, E] = {
     "et": _n("_ d te le ga t ks ste"),
     "hu": _n("_ ok ek ak t ot at ul ül okat akat ok nak ak nak oknak aknak okkal akkal k"),
     "hy": _n("_ ի ը ն ում ից ով ին ները ների ներին ներ ներն"),
+    "ur": _n("_ وں"),
 }
 _FI_ADJ = _n(
     "nen sen set sten sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla"
 )
 # Tamil: endings after a final vowel sign (ா: ரஷ்யா -> ரஷ்யாவின்), an -i/-ai (ஜெர்மனி -> ஜெர்மனியின்)
 # or a final consonant (pulli ் dropped: ஈரான் -> ஈரானின்).
-_TA_A = _n("_ வின் வுக்கு வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")
-_TA_I = _n("_ யின் க்கு யில் யை யிடம் யுடன் யிலிருந்து யும் யால் யே யிற்கு யுடனான")
-_TA_C = _n("் ின் ுக்கு ில் ை ிடம் ுடன் ிலிருந்து ும் ால் ே ிற்கு ுடனான")
+# A form ending in a vowel takes a doubled stop before a word starting with it (sandhi:
+# இலங்கைக் கடற்படை, இந்தியத் தொழிலாளர், பாகிஸ்தானைக் குறிப்பிட).
+_TA_SANDHI = ("க்", "ச்", "த்", "ப்")
 _PULLI = "\u0bcd"
+_TA_HARD = frozenset("கசடதபற")
+
+
+def _ta(words: str) -> E:
+    base = _n(words)
+    return base | frozenset(
+        e + normalize_alias(s) for e in base if not e.endswith(_PULLI) for s in _TA_SANDHI
+    )
+
+
+_TA_A = _ta("_ வின் வுக்கு வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")
+_TA_I = _ta("_ யின் க்கு யில் யை யிடம் யுடன் யிலிருந்து யும் யால் யே யிற்கு யுடனான")
+_TA_C = _ta("் ின் ுக்கு ில் ை ிடம் ுடன் ிலிருந்து ும் ால் ே ிற்கு ுடனான")
+# Nouns in -அம் (நேபாளம், வங்கதேசம்) take -த்த- before case endings: நேபாளத்தில்.
+_TA_AM = _ta("த்தில் த்தின் த்துக்கு த்திற்கு த்தை த்துடன் த்திலிருந்து த்தையும் த்திலும் த்தால்")
 
 # Amharic prepositions glued before a name (የ "of", በ "in", ለ "for", ከ "from", ስለ "about").
 AM_PREFIXES = frozenset({"የ", "በ", "ለ", "ከ", "ስለ", "እንደ", "ወደ", "ከነ", "የነ", "ለነ", "በነ"})
@@ -144,8 +169,13 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
     """``(stem, endings)`` of one word."""
     adj = kind in ADJ_KINDS
     if lang == "ta":
+        if word.endswith("ம" + _PULLI) and len(word) > 3:
+            return [(word[:-1], _TA_C), (word[:-2], _TA_AM)]
         if word.endswith(_PULLI):
-            return [(word[:-1], _TA_C)]
+            out = [(word[:-1], _TA_C)]
+            if word[-2:-1] in _TA_HARD:  # a final hard consonant doubles: இஸ்லாமாபாத்தை
+                out.append((word + word[-2], _TA_C))
+            return out
         if word.endswith("ு"):  # கொழும்பு -> கொழும்பில்
             return [(word, frozenset({""})), (word[:-1], _TA_C)]
         if word.endswith(("ி", "ீ", "ை")):
@@ -182,11 +212,20 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "c", _CONS_NOUN[lang] | _n("ich ům ích"))]
             if word.endswith("ac") and lang in ("hr", "sr"):  # Amerikanac -> Amerikanci
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "c", _CONS_NOUN[lang])]
+            if word.endswith("ац") and lang == "sr":  # Украјинац -> Украјинци
+                return [(word, _CONS_NOUN[lang]), (word[:-2] + "ц", _CONS_NOUN[lang])]
             if word.endswith("ец") and lang in ("bg", "sr"):  # американец -> американци
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "ц", _CONS_NOUN[lang])]
             if lang in ("lt", "lv") and word.endswith(("as", "is", "us", "s")) and len(word) > 3:
                 cut = 1 if lang == "lv" or word.endswith("s") and not word.endswith(("as", "is", "us")) else 2
                 return [(word[:-cut], _CONS_NOUN[lang] | _STEM_NOUN[lang])]
+            if adj and lang == "ro":  # bulgar -> bulgară, bulgarii
+                out = [(word, _CONS_NOUN[lang] | _STEM_ADJ[lang])]
+                if word.endswith("ian"):  # canadian -> canadieni
+                    out.append((word[:-2] + "en", _n("i ii ilor")))
+                elif word.endswith("ean"):  # egiptean -> egipteni
+                    out.append((word[:-2], _n("ni nii nilor")))
+                return out
             return [(word, _CONS_NOUN[lang])]
         return [(word, frozenset({""}))]
     if adj and lang in _SUFFIX_ADJ:

@@ -32,7 +32,10 @@ from .table import Entry, build_index
 _CJK = frozenset({"han", "kata", "hira", "hangul"})
 _ADJ = frozenset({"adj", "demonym"})
 _LANGUAGE_RULE = frozenset({"en", "fr", "es", "pt", "it", "de", "nl", "sv", "pl"})
-_RULE_FLAGS = frozenset({"georgia", "oman", "amman", "misr", "hodu"})
+_RULE_FLAGS = frozenset({"georgia", "oman", "amman", "misr", "hodu", "kilang", "mali"})
+# Languages whose names take case suffixes but never inside a person's name: an inflected
+# "Parisin" (Azerbaijani genitive) is not a given name before a surname.
+_SUFFIXING = frozenset({"tr", "az", "kk", "uz", "fi", "et", "hu"})
 
 
 # Characters of a stem in the per-character trie regexes: long enough to reject most
@@ -79,7 +82,7 @@ _ELIGIBLE = re.compile(
 )
 _PREFIXED = re.compile(r"\b(?:pro|anti|filo|pror|про|анти)(?=\w)")
 # Korean 대 "toward/against" glued to a full name (대중국, 대베트남): see inflect.allowed_prefix.
-_KO_DAE = re.compile(r"(?<!\w)대(?=[\uac00-\ud7a3])")
+_KO_DAE = re.compile(r"(?<!\w)[대주](?=[\uac00-\ud7a3])")
 
 
 def _same_letters(span: str, alias: str) -> bool:
@@ -212,7 +215,7 @@ class Matcher:
         starts = [e.start() for e in _ELIGIBLE.finditer(norm)]
         if "pro" in norm or "anti" in norm or "filo" in norm or "про" in norm or "анти" in norm:
             starts.extend(p.end() for p in _PREFIXED.finditer(norm))
-        if "대" in norm:
+        if "대" in norm or "주" in norm:
             starts.extend(p.end() for p in _KO_DAE.finditer(norm))
         identified_late = False
         for pos in starts:
@@ -250,16 +253,12 @@ class Matcher:
                 detected = pending(text)
                 active, pending = frozenset(x for x in (detected,) if x), None
                 identified_late = True
-            own = False
             first = script_of(norm[pos])
             left = _left_state(norm, pos, first)
             if left is False:
                 continue
+            own = False
             for stem in (longest, *shorter.get(longest, ())):
-                # A word the active language has a stem for is read by that language's rows
-                # alone (its person/case rules decide "Jordan", "fine china" in English);
-                # other words by every table.
-                own = own or bool(active) and not active.isdisjoint(stem_langs[stem])
                 last = script_of(stem[-1])
                 word_end = pos + len(stem)
                 tail = None
@@ -267,6 +266,18 @@ class Matcher:
                     while word_end < n_norm and script_of(norm[word_end]) == last:
                         word_end += 1
                     tail = norm[pos + len(stem) : word_end]
+                # A word the active language has a stem for is read at that stem and shorter
+                # ones by that language's rows alone (its person/case rules decide "Jordan",
+                # "fine china" in English, "Jordan Chiles" in Spanish); longer stems of other
+                # languages are read too ("Israeli" in Tagalog), and ties go to the active
+                # language (_resolve). When the language was only identified (no hint), its
+                # stem must also read the word (a row whose endings fit), so a wrong guess
+                # ("Amerikanerne" read as Swedish) hides nothing.
+                if not own and active and not active.isdisjoint(stem_langs[stem]):
+                    own = lang is not None or any(
+                        e.lang in active and (tail is None or tail in e.endings or "isolated" in e.flags)
+                        for e in index[stem]
+                    )
                 for entry in index[stem]:
                     if own and entry.lang not in active and entry.lang != "*":
                         continue
@@ -359,7 +370,20 @@ class Matcher:
         if entry.case and not self._case_ok(text, o_start, offsets[end - 1] + 1, entry.case):
             return None
         span_end = tail_end if entry.tail_in_span else end
-        if "person" in entry.flags and rules.person_like(text, o_start, offsets[span_end - 1] + 1):
+        if (
+            "person" in entry.flags
+            and not (tail_end > end and entry.lang in _SUFFIXING)
+            and rules.person_like(text, o_start, offsets[span_end - 1] + 1)
+        ):
+            return None
+        if entry.lang == "th" and rules.thai_titled(text, o_start):
+            return None
+        if (
+            entry.lang == "ko"
+            and pos > 0
+            and norm[pos - 1] == "주"
+            and not rules.korean_envoy(text, offsets[span_end - 1] + 1)
+        ):
             return None
         if entry.flags and not entry.flags.isdisjoint(_RULE_FLAGS):
             flags = entry.flags
@@ -374,6 +398,10 @@ class Matcher:
                 return None
             if "hodu" in flags and rules.thanked_not_india(text, o_end):
                 return None
+            if "kilang" in flags and rules.swahili_associative(text, o_start):
+                return None  # a blocker of the language reading, off after wa/ya/za...
+            if "mali" in flags and not rules.polish_small(text, o_start, offsets[tail_end - 1] + 1):
+                return None  # a blocker of Polish "mali" (small), on before a plural noun
         if (
             entry.kind in _ADJ
             and entry.lang in _LANGUAGE_RULE
@@ -419,14 +447,16 @@ class Matcher:
     @staticmethod
     def _resolve(text: str, offsets: list[int], cands: list[_Candidate]) -> list[CountryMention]:
         # Longest first; on equal length a single name beats a compound ("巴西" over "以巴"),
-        # then the leftmost, then the longer literal stem (less inflection), then table order.
+        # then a reading of the hinted/identified language beats another language's (Chinese
+        # "中美" over Japanese "在中" in "在中美之间"), then the leftmost, then the longer
+        # literal stem (less inflection), then table order.
         cands.sort(
             key=lambda c: (
                 c.start - c.end,
                 len(c.entry.countries) > 1,
+                c.foreign and c.entry.kind != "block",  # a blocker blocks in any language
                 c.start,
                 c.start - c.stem_end,
-                c.foreign,
                 c.entry.order,
             )
         )

@@ -350,3 +350,50 @@ def language_use(text: str, start: int, end: int) -> bool:
         stripped = rest.lstrip()
         return not stripped or not stripped[0].isalpha() or (bool(nxt) and nxt[0] in _CONJ)
     return False
+
+
+# -- Thai titles: นายจอร์แดน สมิธ "Mr Jordan Smith" is a person ----------------------------
+_TH_TITLES = ("นาย", "นางสาว", "นาง", "คุณ", "ดร.", "ด.ช.", "ด.ญ.")
+
+
+def thai_titled(text: str, start: int) -> bool:
+    """True when a Thai title (Mr, Mrs, Miss, Khun, Dr) stands right before ``text[start:]``."""
+    return text[max(0, start - 8) : start].rstrip(" ").endswith(_TH_TITLES)
+
+
+# -- Korean 주 "resident in" before a full name: 주러시아 대사 "the ambassador to Russia" ----
+_KO_ENVOY = re.compile(r" ?(?:대사관|대사|총영사관|총영사|영사관|영사|공사|특파원|미군|한국)")
+
+
+def korean_envoy(text: str, end: int) -> bool:
+    """True when a diplomatic noun follows ``text[:end]`` (the 주 prefix reads "resident in")."""
+    return _KO_ENVOY.match(text, end) is not None
+
+
+# -- Swahili Ki- words: the language (anazungumza Kichina) or, after an associative
+#    connector, the adjective (watalii wa Kichina "Chinese tourists") -----------------------
+_SW_CONNECTOR = re.compile(r"(\w+) (wa|ya|za|la|cha|vya|pa) $")
+
+
+def swahili_associative(text: str, start: int) -> bool:
+    """True when ``text[start:]`` (a Ki- word) follows wa/ya/za/... and not "lugha ya"."""
+    m = _SW_CONNECTOR.search(text, max(0, start - 40), start)
+    return bool(m) and m.group(1).lower() not in ("lugha", "kwa")
+
+
+# -- Polish "mali" (small, masculine-personal plural) before a plural noun: not Mali -------
+_PL_PLURAL_NOUN = re.compile(r" [a-ząćęłńóśźż]+(?:cy|dzy|owie|dzie|nci|rze|li)\b")
+
+
+_PL_PREPOSITION = re.compile(
+    r"\b(?:w|we|do|z|ze|na|o|od|dla|wobec|przez|przeciw|nad|pod|przed|za|po|u|ku) $", re.I
+)
+
+
+def polish_small(text: str, start: int, end: int) -> bool:
+    """True when "Mali" at ``text[start:end]`` is followed by a masculine-personal plural noun
+    or past-tense verb ("Mali chłopcy", "Mali ludzie") and not governed by a preposition
+    (the country is indeclinable: "W Mali żołnierze przejęli władzę")."""
+    if _PL_PREPOSITION.search(text, max(0, start - 8), start):
+        return False
+    return _PL_PLURAL_NOUN.match(text, end) is not None

@@ -17,6 +17,9 @@ Columns: ``country lang alias kind flags source``.
   says so; ``isolated`` (a lone Han character in a Korean headline) needs non-CJK
   neighbours; ``noinfl`` disables inflection; ``exact`` needs the text's diacritics to match
   the alias's (Vietnamese ``Mỹ`` is not English ``My``; every Vietnamese alias gets it).
+  On blockers: ``kilang`` (a Swahili Ki- language name, off after an associative
+  connector: ``watalii wa Kichina`` is "Chinese tourists") and ``mali`` (Polish "mali",
+  small, on only before a masculine-personal plural: ``Mali chłopcy``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from .codes import COUNTRIES
 from .inflect import KO_PARTICLES, expand
+from .inflect_more import LANGS as MORE_LANGS
 from .normalize import normalize_alias
 
 HERE = Path(__file__).parent
@@ -50,6 +54,8 @@ FLAGS = frozenset(
         "misr",
         "hodu",
         "exact",
+        "kilang",
+        "mali",
     }
 )
 # Languages whose diacritics carry the meaning: every alias of theirs gets the ``exact`` flag.
@@ -143,6 +149,13 @@ def build_index(paths: tuple[Path, ...] = TABLES) -> dict[str, list[Entry]]:
         kind, lang = row["kind"], row["lang"]
         if len(segments) > 1 and lang == "ko":
             pairs = [(norm, KO_PARTICLES)]
+        elif len(segments) > 1 and lang in MORE_LANGS and "noinfl" not in flags:
+            # a glued compound of the 30 newer languages inflects its last word as an
+            # adjective (Greek ελληνο|αλβανικός -> ελληνοαλβανικά, ελληνοαλβανικής)
+            head = "".join(segments[:-1])
+            pairs = [(norm, frozenset({""}))] + [
+                (head + stem, endings) for stem, endings in expand(lang, "adj", segments[-1])
+            ]
         elif "noinfl" in flags or len(segments) > 1:
             pairs = [(norm, frozenset({""}))]
         else:

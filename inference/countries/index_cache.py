@@ -77,7 +77,18 @@ def to_json(index: dict[str, list[Entry]], key: str) -> str:
             flags = sets.setdefault(e.flags, len(sets))
             endings = sets.setdefault(e.endings, len(sets))
             rows.append(
-                [e.countries, e.seg_lens, e.lang, e.kind, e.case, flags, endings, e.tail_in_span, e.order, e.alias]
+                [
+                    e.countries,
+                    e.seg_lens,
+                    e.lang,
+                    e.kind,
+                    e.case,
+                    flags,
+                    endings,
+                    e.tail_in_span,
+                    e.order,
+                    e.alias,
+                ]
             )
         stems.append([stem, rows])
     doc = {"format": FORMAT, "key": key, "sets": [sorted(s) for s in sets], "index": stems}

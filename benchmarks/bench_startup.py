@@ -90,6 +90,9 @@ def breakdown(model: str | None) -> list[tuple[str, float, float]]:
         marks.append((name, now[0] - last[0], now[1] - last[1]))
         last[:] = now
 
+    import gc
+
+    gc.set_threshold(100_000, 20, 100)  # as inference.cli.main (CLI_GC_THRESHOLDS) does for `score`
     import torch  # noqa: F401
 
     mark("import torch")

@@ -9,6 +9,7 @@ package never imports ``training``.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -52,7 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The cyclic GC's thresholds for a command-line run: the default (700, 10, 10) runs a full collection
+# over every live object (torch and transformers hold ~500,000) several times while the modules, the
+# model and the country matcher load: about a CPU second of ``diplostance score``'s start-up
+# (benchmarks/results/startup.md). Reference counting still frees everything that is not a cycle.
+CLI_GC_THRESHOLDS = (100_000, 20, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*CLI_GC_THRESHOLDS)  # the command's run only: the library leaves the GC alone
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "accepts_overrides", False):

@@ -27,7 +27,7 @@ from ..results import CountryMention
 from . import rules
 from .inflect import allowed_prefix
 from .normalize import normalize, script_of
-from .table import Entry, build_index
+from .table import Entry
 
 _CJK = frozenset({"han", "kata", "hira", "hangul"})
 _ADJ = frozenset({"adj", "demonym"})
@@ -110,7 +110,8 @@ def _left_state(norm: str, pos: int, first: str) -> bool | None:
 
 
 class Matcher:
-    """Finds country mentions; build once and reuse (sorted stems, small head regexes)."""
+    """Finds country mentions; build once and reuse (sorted stems, small head regexes compiled
+    per first character on first use)."""
 
     def __init__(self, index: dict[str, list[Entry]]) -> None:
         self.index = index
@@ -127,12 +128,12 @@ class Matcher:
             if len(head) == _HEAD:
                 lo, _ = self.head_ranges.get(head, (i, i))
                 self.head_ranges[head] = (lo, i + 1)
-        by_first: dict[str, list[str]] = {}
+        # Compiled on first use (:meth:`_head_regex`): compiling them all took over a second, and
+        # a text in one script meets a few dozen first characters.
+        self.head_rests: dict[str, list[str]] = {}
         for head in sorted(heads):
-            by_first.setdefault(head[0], []).append(head[1:])
-        self.heads: dict[str, re.Pattern[str]] = {
-            first: re.compile(_trie_regex(rests)) for first, rests in by_first.items()
-        }
+            self.head_rests.setdefault(head[0], []).append(head[1:])
+        self.heads: dict[str, re.Pattern[str]] = {}
         # Single Han characters that abbreviate a state inside compounds (中, 美, 日, 韩, 老...),
         # per language: a run of three or more of them ("美英法德", "日豪印米") names each one.
         self.han_abbr: dict[str, dict[str, str]] = {}
@@ -180,7 +181,11 @@ class Matcher:
 
     @classmethod
     def default(cls) -> Matcher:
-        return cls(build_index())
+        """The matcher of the shipped tables (their index read from the cache: ``index_cache``)."""
+        from .index_cache import gc_paused, load_index
+
+        with gc_paused():
+            return cls(load_index())
 
     def find(
         self,
@@ -223,7 +228,9 @@ class Matcher:
             # of the neighbour's own prefixes.
             head_re = heads.get(norm[pos])
             if head_re is None:
-                continue
+                head_re = self._head_regex(norm[pos])
+                if head_re is None:
+                    continue
             head = head_re.match(norm, pos + 1)
             if head is None:
                 continue
@@ -298,6 +305,14 @@ class Matcher:
             cjk = next((x for x in (lang, detected) if x in ("zh", "ja", "ko")), None)
             cands.extend(self._han_runs(norm, cjk))
         return self._resolve(text, offsets, cands)
+
+    def _head_regex(self, first: str) -> re.Pattern[str] | None:
+        """The head regex of the stems that start with ``first`` (compiled once), or None."""
+        rests = self.head_rests.get(first)
+        if rests is None:
+            return None
+        pattern = self.heads[first] = re.compile(_trie_regex(rests))
+        return pattern
 
     def _han_runs(self, norm: str, lang: str | None) -> list[_Candidate]:
         out: list[_Candidate] = []

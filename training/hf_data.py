@@ -118,9 +118,7 @@ def row_example(row: Mapping[str, Any]) -> Example:
             )
             for t in row["targets"]
         ],
-        pairs=[
-            Pair(p["source"], p["target"], PAIR_LABELS[p["label"]], p["intensity"]) for p in row["pairs"]
-        ],
+        pairs=[Pair(p["source"], p["target"], PAIR_LABELS[p["label"]], p["intensity"]) for p in row["pairs"]],
     )
 
 

@@ -155,6 +155,22 @@ class StanceTrainer(Trainer):
         os.makedirs(output_dir, exist_ok=True)
         save_file(trainable_state(self.model), os.path.join(output_dir, WEIGHTS), metadata={"format": "pt"})
 
+    def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
+        model = self.model if model is None else model
+        path = Path(resume_from_checkpoint) / WEIGHTS
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} is missing: {resume_from_checkpoint} is not a complete checkpoint"
+            )
+        state = load_file(str(path))
+        expected = {n for n, p in model.named_parameters() if p.requires_grad}
+        if set(state) != expected:
+            raise ValueError(
+                f"{path} does not match this config's model ({len(set(state) ^ expected)} weight names differ, "
+                f"e.g. {sorted(set(state) ^ expected)[:3]}): resume with the config of the killed run"
+            )
+        model.load_state_dict(state, strict=False)
+
     def _save_checkpoint(self, model, trial) -> None:
         super()._save_checkpoint(model, trial)
         if not self.args.should_save:

@@ -169,6 +169,14 @@ class _StepCheckpoints(TrainerCallback):
         return control
 
 
+class _LogSteps(TrainerCallback):
+    """A timestamped log line per logging step (the Trainer's own lines carry no time)."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and "loss" in logs:
+            logger.info("step %d/%d loss %.4f", state.global_step, state.max_steps, logs["loss"])
+
+
 def train(
     config: Config, *, progress: bool | None = None, resume: bool = False, callbacks: list | None = None
 ) -> Path:
@@ -228,7 +236,7 @@ def train(
         data_collator=TokenisedCollator(
             tokenizer, max_length=config.model.max_length, marked=markers is not None, weights=weights
         ),
-        callbacks=[*extra, *(callbacks or [])],
+        callbacks=[_LogSteps(), *extra, *(callbacks or [])],
         batch_sampler=sampler,
         loss_weights=config.train.loss_weights,
         classifier=classifier,

@@ -47,6 +47,9 @@ def _train(args: argparse.Namespace) -> int:
     from .config import load_config
 
     try:
+        import datasets  # noqa: F401
+        import sklearn  # noqa: F401
+
         from .trainer import train
     except ModuleNotFoundError as err:
         raise SystemExit(_missing_extra(err)) from None
@@ -79,6 +82,8 @@ def _data(args: argparse.Namespace) -> int:
     from .config import load_config
 
     try:
+        import datasets  # noqa: F401
+
         from .data import load_sources
         from .hf_data import save_sources
     except ModuleNotFoundError as err:
@@ -112,7 +117,14 @@ def register_cv(subparsers: argparse._SubParsersAction) -> None:
 
 def _cv(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .protocol import cross_validate
+
+    try:
+        import datasets  # noqa: F401
+        import sklearn  # noqa: F401
+
+        from .protocol import cross_validate
+    except ModuleNotFoundError as err:
+        raise SystemExit(_missing_extra(err)) from None
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     config = load_config(args.config, parse_overrides(args.overrides))
@@ -142,7 +154,10 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate_cmd import run_evaluation
+    try:
+        from .evaluate_cmd import run_evaluation
+    except ModuleNotFoundError as err:
+        raise SystemExit(_missing_extra(err)) from None
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     run_evaluation(

@@ -58,7 +58,9 @@ def main() -> None:
     started = time.process_time()
     trainer.train(config, progress=False)
     gaps = [
-        b - a for i, (a, b) in enumerate(zip(stamps, stamps[1:]), start=1) if i >= 2 and i not in evaluations
+        b - a
+        for i, (a, b) in enumerate(zip(stamps, stamps[1:], strict=False), start=1)
+        if i >= 2 and i not in evaluations
     ]
     print(
         json.dumps(

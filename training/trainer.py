@@ -261,6 +261,8 @@ def train(
     if trainer.state.global_step < total_steps:  # a callback stopped it: leave the checkpoints for --resume
         raise TrainingStopped(f"training stopped at step {trainer.state.global_step} of {total_steps}")
 
+    if not trainer.is_world_process_zero():  # torchrun / accelerate launch: one process writes the model
+        return out_dir
     best = trainer.best
     if best is None:  # cannot happen: every run ends with an epoch's evaluation
         raise RuntimeError("training ran no epoch")

@@ -9,6 +9,10 @@ splitting and country finding included).
 Each measurement runs in its own process so peak RSS is per measurement.
 
     python benchmarks/bench_speed.py [--articles 300] [--model DIR] [--out benchmarks/results/speed.json]
+        [--precisions fp32,auto,int8,int8-all] [--repeats 3] [--avx2] [--skip-score]
+
+``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen and FBGEMM capped at AVX2; no bf16); ``--repeats``
+interleaves rounds of all runs and reports medians (and CPU seconds: compare those on a shared machine).
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ import os
 import platform
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
 FILLER = [
     "The meeting lasted about three hours and ended without a joint statement.",
     "Analysts said markets reacted calmly to the news.",
@@ -82,7 +88,7 @@ def run_baseline(articles: list[dict], threads: int) -> dict:
                 if s.start <= m.start < s.end:
                     seen.setdefault(m.country, m.text)
             pairs += [(s.text, name) for name in seen.values()]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with torch.inference_mode():
         for i in range(0, len(pairs), 32):
             chunk = pairs[i : i + 32]
@@ -95,8 +101,14 @@ def run_baseline(articles: list[dict], threads: int) -> dict:
                 return_tensors="pt",
             )
             model(**batch)
-    elapsed = time.perf_counter() - start
-    return {"seconds": elapsed, "pairs": len(pairs), "articles": len(articles), "peak_rss_mb": _peak_rss_mb()}
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "pairs": len(pairs),
+        "articles": len(articles),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def run_classify_many(articles: list[dict], threads: int, model: str | None, precision: str) -> dict:
@@ -105,18 +117,27 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
     from inference import load_classifier
 
     torch.set_num_threads(threads)
-    clf = load_classifier(model, precision=precision)
+    if precision == "int8-all":  # every encoder linear layer in int8 (the default int8 keeps some in fp32)
+        from inference.quantize import quantize_encoder
+
+        clf = load_classifier(model, precision="fp32")
+        quantize_encoder(clf.model.encoder, keep_fp32=())
+        clf.precision = precision
+    else:
+        clf = load_classifier(model, precision=precision)
     clf.classify_many(["Warm-up: Russia and France met in Paris."])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = clf.classify_many([a["text"] for a in articles], lang=[a["lang"] for a in articles])
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     pairs = sum(len(r) for r in results)
     return {
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "pairs": pairs,
         "articles": len(articles),
         "peak_rss_mb": _peak_rss_mb(),
         "precision": clf.precision,
+        "labels": [(r.stance, r.detail, r.sentiment) for rs in results for r in rs],
     }
 
 
@@ -160,33 +181,82 @@ def in_process(fn, *args) -> dict:
     return result
 
 
+AVX2_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"}
+
+
+def cpu_description() -> dict:
+    """CPU model and the SIMD flags that decide the fast path (AVX2, AVX-512, bf16, AMX)."""
+    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
+    model = next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("model name")), "")
+    flags = set(text.split())
+    return {
+        "model": model or platform.processor(),
+        "flags": [f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16") if f in flags],
+    }
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--model", default=None, help="model directory (default: the shipped model)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-score", action="store_true")
+    parser.add_argument(
+        "--precisions",
+        default="fp32,auto",
+        help="classify_many runs, e.g. fp32,int8,int8-all (default fp32,auto)",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="rounds of all runs, interleaved; medians")
+    parser.add_argument("--avx2", action="store_true", help="emulate an AVX2-only CPU (oneDNN, ATen, FBGEMM)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "speed.json")
     args = parser.parse_args()
+    if args.avx2:
+        os.environ.update(AVX2_ENV)  # the spawned measurement processes inherit it
     articles = build_archive(args.articles)
     results: dict = {
         "machine": {
             "cpu_count": os.cpu_count(),
             "platform": platform.platform(),
             "python": sys.version.split()[0],
+            "cpu": cpu_description(),
+            "avx2_emulated": args.avx2,
         },
         "articles": len(articles),
         "threads": args.threads,
+        "repeats": args.repeats,
     }
-    if not args.skip_baseline:
-        results["baseline"] = in_process(run_baseline, articles, args.threads)
-    for precision in ("fp32", "auto"):
-        results[f"classify_many_{precision}"] = in_process(
-            run_classify_many, articles, args.threads, args.model, precision
-        )
-    results["score"] = in_process(run_score, articles, args.threads, args.model)
+    runs: dict[str, list[dict]] = {}
+    for _ in range(args.repeats):
+        if not args.skip_baseline:
+            runs.setdefault("baseline", []).append(in_process(run_baseline, articles, args.threads))
+        for precision in args.precisions.split(","):
+            runs.setdefault(f"classify_many_{precision}", []).append(
+                in_process(run_classify_many, articles, args.threads, args.model, precision)
+            )
+        if not args.skip_score:
+            runs.setdefault("score", []).append(in_process(run_score, articles, args.threads, args.model))
+        print({name: round(rs[-1]["seconds"], 2) for name, rs in runs.items()}, flush=True)
+    reference = runs.get("classify_many_fp32", [{}])[0].get("labels")
+    for name, rs in runs.items():
+        r = dict(rs[0])
+        labels = r.pop("labels", None)
+        r["seconds"] = _median([x["seconds"] for x in rs])
+        r["cpu_seconds"] = _median([x["cpu_seconds"] for x in rs]) if "cpu_seconds" in r else None
+        r["all_seconds"] = [round(x["seconds"], 3) for x in rs]
+        if labels is not None and reference is not None and len(labels) == len(reference):
+            for k, part in enumerate(("stance", "detail", "sentiment")):
+                same = sum(a[k] == b[k] for a, b in zip(labels, reference, strict=True))
+                r[f"{part}_agreement_with_fp32"] = same / max(1, len(labels))
+        results[name] = r
     base = results.get("baseline")
-    print(f"{'run':<22} {'articles/s':>10} {'pairs/s':>9} {'x baseline':>10} {'peak RSS MB':>12}")
+    print(
+        f"{'run':<26} {'articles/s':>10} {'pairs/s':>9} {'x baseline':>10} {'cpu x':>6} {'peak RSS MB':>12}"
+    )
     for name, r in results.items():
         if not isinstance(r, dict) or "seconds" not in r:
             continue
@@ -195,8 +265,13 @@ def main() -> int:
         r["pairs_per_s"] = pairs_s
         ratio = (pairs_s / (base["pairs"] / base["seconds"])) if base else float("nan")
         r["ratio_to_baseline"] = ratio
+        cpu_ratio = float("nan")
+        if base and r.get("cpu_seconds") and base.get("cpu_seconds"):
+            cpu_ratio = (r["pairs"] / r["cpu_seconds"]) / (base["pairs"] / base["cpu_seconds"])
+            r["cpu_ratio_to_baseline"] = cpu_ratio
         print(
-            f"{name:<22} {r['articles_per_s']:>10.1f} {pairs_s:>9.1f} {ratio:>10.2f} {r['peak_rss_mb']:>12.0f}"
+            f"{name:<26} {r['articles_per_s']:>10.1f} {pairs_s:>9.1f} {ratio:>10.2f} {cpu_ratio:>6.2f} "
+            f"{r['peak_rss_mb']:>12.0f}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -4,12 +4,18 @@ Public API (imported lazily, so ``find_countries`` never loads torch)::
 
     from inference import load_classifier, classify, find_countries
     load_classifier().classify_dyads(text)  # directed dyads: who acts toward whom (DyadResult)
+
+It also registers the model directory with transformers (``inference.hf_register``): after
+``import inference``, ``AutoConfig`` / ``AutoModel.from_pretrained(dir)`` and
+``pipeline("country-stance", model=dir)`` work without ``trust_remote_code``.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from . import hf_register
 
 __all__ = [
     "CountryMention",
@@ -42,6 +48,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .countries import find_countries, language_of
     from .encoder import resolve_encoder
     from .results import CountryMention, DyadResult, SentenceResult, StanceResult, TargetResult
+
+
+hf_register.install()  # imports nothing now; registers when transformers' Auto classes are imported
 
 
 def __getattr__(name: str) -> Any:

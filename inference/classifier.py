@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import functools
+import hashlib
+import json
 import os
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from .devices import AUTOCAST_DTYPES, accelerator_precision, resolve_device
 from .dyads import decode_pairs, ordered_pairs
-from .encoding import EncodedItem, encode
+from .encoding import EncodedItem, encode, fit_windows, token_budget_batches, tokenize_rows
 from .heads import DEFAULT_SENTENCE_HEAD
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from .modeling import StanceModel
@@ -22,10 +24,20 @@ from .sentences import split_sentences
 from .weights import find_tensor, read_tensor
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
+# Longer sentences are cut (at a clause boundary if there is one); the encoder reads sentences
+# longer than its window through windows around each country's mentions (encoding.fit_windows).
+SENTENCE_MAX_CHARS = 5000
+DEFAULT_MAX_TOKENS = 4096  # padded tokens per encoder batch (benchmarks/results/batching.md)
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+MAX_ROWS = 256  # rows per encoder batch when no batch_size caps them
 _STANCE_INDEX = {
     stance: [i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == stance]
     for stance in STANCE_LABELS
 }
+# stance index -> which detail labels fall under it
+_STANCE_MASK = torch.tensor(
+    [[DETAIL_TO_STANCE[d] == stance for d in DETAIL_LABELS] for stance in STANCE_LABELS]
+)
 
 
 @dataclass
@@ -38,18 +50,34 @@ class Reading:
 
 
 def decode_detail(probs: torch.Tensor) -> list[Reading]:
-    """Hierarchical decoding: stance = argmax of summed detail probabilities, detail = best under it."""
+    """Hierarchical decoding: stance = argmax of summed detail probabilities, detail = best under it.
+
+    One call decodes a whole (n x 5) tensor: argmax and rounding run on the tensor, once per call.
+    """
+    if not len(probs):
+        return []
+    probs = probs.float()
     stance_probs = torch.stack([probs[:, idx].sum(1) for idx in _STANCE_INDEX.values()], dim=1)
-    out = []
-    for row, srow in zip(probs.tolist(), stance_probs.tolist(), strict=True):
-        stance = STANCE_LABELS[max(range(len(srow)), key=srow.__getitem__)]
-        detail = DETAIL_LABELS[max(_STANCE_INDEX[stance], key=row.__getitem__)]
-        scores = {
-            "stance": {label: round(p, 6) for label, p in zip(STANCE_LABELS, srow, strict=True)},
-            "detail": {label: round(p, 6) for label, p in zip(DETAIL_LABELS, row, strict=True)},
-        }
-        out.append(Reading(stance, detail, scores))
-    return out
+    stances = stance_probs.argmax(1)  # the first maximum on ties, as max() would
+    details = probs.masked_fill(~_STANCE_MASK[stances], float("-inf")).argmax(1)
+    return [
+        Reading(
+            STANCE_LABELS[s],
+            DETAIL_LABELS[d],
+            {
+                "stance": dict(zip(STANCE_LABELS, srow, strict=True)),
+                "detail": dict(zip(DETAIL_LABELS, row, strict=True)),
+            },
+        )
+        for s, d, srow, row in zip(
+            stances.tolist(), details.tolist(), round6(stance_probs), round6(probs), strict=True
+        )
+    ]
+
+
+def round6(probs: torch.Tensor) -> list[list[float]]:
+    """Rows of ``probs`` rounded to 6 decimals (in float64, as ``round(p, 6)`` of each value)."""
+    return (torch.round(probs.double() * 1e6) / 1e6).tolist()
 
 
 @dataclass
@@ -59,6 +87,30 @@ class ItemProbs:
     sentence: dict[str, torch.Tensor] = field(default_factory=dict)
     targets: list[dict[str, torch.Tensor]] = field(default_factory=list)
     pairs: list[dict[str, torch.Tensor]] = field(default_factory=list)
+
+
+def _check_one_text(text: object, method: str, param: str, many: str = "classify_many(texts)") -> None:
+    if isinstance(text, list | tuple):
+        raise TypeError(
+            f"{method}() takes one text ({param}: str), got a {type(text).__name__} of {len(text)}; "
+            f"for many texts use {many}"
+        )
+    _check_text(text, param)
+
+
+def _as_list(values: object, method: str, param: str, single: str) -> list:
+    """``values`` (any iterable but a str or bytes) as a list; a lone string names the right call."""
+    if isinstance(values, str | bytes):
+        raise TypeError(
+            f"{method}() expects a list (or any iterable) of texts as {param!r}, got one {type(values).__name__}; "
+            f"for one text use {single}"
+        )
+    try:
+        return list(values)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"{method}() expects a list (or any iterable) of texts as {param!r}, got {type(values).__name__}"
+        ) from None
 
 
 def _check_text(text: object, where: str) -> str:
@@ -74,55 +126,121 @@ class StanceClassifier:
     """
 
     def __init__(
-        self, model: StanceModel, tokenizer, *, name: str, batch_size: int = 32, precision: str = "fp32"
+        self,
+        model: StanceModel,
+        tokenizer,
+        *,
+        name: str,
+        batch_size: int | None = None,
+        precision: str = "fp32",
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError(f"batch_size={batch_size}; it must be at least 1")
-        self.precision = resolve_precision(precision)
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(
+                f"batch_size={batch_size}; it must be at least 1 (or None: by token budget only)"
+            )
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens={max_tokens}; it must be at least 1")
+        self.max_tokens = max_tokens
+        self.device = next(model.parameters()).device  # load_classifier(device=...) places the model
+        self.precision = precision_for(precision, self.device)
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.name = name
         self.batch_size = batch_size
         self.settings = model.settings
+        self.provenance: dict[str, object] = {"name": name}
+        # Called after each encoder batch with the number of sentences (rows) it read: the batch
+        # scorer's progress inside long records (inference.batch.progress).
+        self.progress_hook: Callable[[int], None] | None = None
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
     def _forward(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:
-        """Run the model over ``items``: per item, the probabilities of every head it has."""
+        """Run the model over ``items``: per item, the probabilities of every head it has.
+
+        Items are tokenized once, sorted by token length and packed into batches of about
+        ``max_tokens`` padded tokens (:func:`inference.encoding.token_budget_batches`): short
+        sentences go many to a batch, long ones few, and little of a batch is padding.
+        """
         out = [ItemProbs() for _ in items]
-        order = sorted(range(len(items)), key=lambda i: len(items[i].text))  # less padding
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            batch = encode(
-                self.tokenizer,
-                [items[i] for i in chunk],
-                max_length=self.settings.max_length,
-                prefix=self.settings.text_prefix,
-                markers=self.settings.markers,
-            )
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+        for chunk, batch in self._batches(items):
+            if self.device.type != "cpu":
+                batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+            dtype = AUTOCAST_DTYPES.get(self.precision, torch.bfloat16)
+            with torch.autocast(self.device.type, dtype=dtype, enabled=self.precision in ("bf16", "fp16")):
                 logits = self.model(**batch)
-            probs = {name: self._softmax(logits, name) for name in logits}
+            probs = {name: self._softmax(logits, name).cpu().unbind(0) for name in logits}
             for name in self.model.sentence_heads:
-                for j, i in enumerate(chunk):
-                    out[i].sentence[name] = probs[name][j]
+                for i, row in zip(chunk, probs[name], strict=True):
+                    out[i].sentence[name] = row
+            target_heads = [name for name in self.model.target_heads if name in probs]
+            pair_heads = [name for name in self.model.pair_heads if name in probs]
             n = p = 0  # targets and pairs come out in item order, whether items share a row or not
             for i in chunk:
-                for _ in items[i].targets:
-                    out[i].targets.append({name: probs[name][n] for name in self.model.target_heads})
-                    n += 1
-                for _ in items[i].pairs:
-                    out[i].pairs.append(
-                        {name: probs[name][p] for name in self.model.pair_heads if name in probs}
-                    )
-                    p += 1
+                k = len(items[i].targets)
+                out[i].targets = [{name: probs[name][n + j] for name in target_heads} for j in range(k)]
+                n += k
+                k = len(items[i].pairs)
+                out[i].pairs = [{name: probs[name][p + j] for name in pair_heads} for j in range(k)]
+                p += k
+            if self.progress_hook is not None:
+                self.progress_hook(len(chunk))
         return out
+
+    def _read(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:
+        """:meth:`_forward` for items of any length: a sentence longer than the encoder reads is read
+        through windows around its mentions (``encoding.fit_windows``: per target, and per pair a
+        window holding both countries where one fits)."""
+        rows, plans = fit_windows(
+            self.tokenizer, items, max_length=self.settings.max_length, prefix=self.settings.text_prefix
+        )
+        probs = self._forward(rows)
+        return [
+            ItemProbs(
+                sentence=probs[plan.sentence].sentence,
+                targets=[probs[r].targets[j] for r, j in plan.targets],
+                pairs=[probs[r].pairs[q] for r, q in plan.pairs],
+            )
+            for plan in plans
+        ]
+
+    def _batches(self, items: Sequence[EncodedItem]) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+        """(item indices, model inputs) per batch, packed by token budget."""
+        settings = self.settings
+        rows = tokenize_rows(
+            self.tokenizer, items, max_length=settings.max_length, prefix=settings.text_prefix
+        )
+        lengths = [len(r.ids) for r in rows]
+        if settings.markers is None:
+            per_item = [1] * len(items)
+        else:  # one row per target, each a little longer (the markers)
+            per_item = [max(1, len(item.targets)) for item in items]
+            lengths = [min(n + 4, settings.max_length) for n in lengths]
+        for chunk in token_budget_batches(
+            lengths,
+            per_item,
+            max_tokens=self.max_tokens,
+            max_length=settings.max_length,
+            max_rows=self.batch_size or MAX_ROWS,
+        ):
+            yield (
+                chunk,
+                encode(
+                    self.tokenizer,
+                    [items[i] for i in chunk],
+                    max_length=settings.max_length,
+                    prefix=settings.text_prefix,
+                    markers=settings.markers,
+                    tokenized=[rows[i] for i in chunk],
+                ),
+            )
 
     def _run(
         self, items: Sequence[EncodedItem], sentence_head: str = DEFAULT_SENTENCE_HEAD
     ) -> tuple[list[list[dict[str, torch.Tensor]]], list[torch.Tensor]]:
         """Per item the target probabilities and the ``sentence_head`` probabilities."""
-        probs = self._forward(items)
+        probs = self._read(items)
         return [p.targets for p in probs], [p.sentence[sentence_head] for p in probs]
 
     def _softmax(self, logits: dict[str, torch.Tensor], head: str) -> torch.Tensor:
@@ -131,44 +249,44 @@ class StanceClassifier:
         scaled = logits[head].float() / self.settings.temperatures.get(head, 1.0)
         shift = self.settings.logit_shift.get(head)
         if shift is not None:
-            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype)
+            scaled = scaled + torch.tensor(shift, dtype=scaled.dtype, device=scaled.device)
         return torch.softmax(scaled, -1)
 
     def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
+        """Readings and sentiment of many targets, decoded together (pass all targets of a call)."""
         if not probs:
             return []
         readings = decode_detail(torch.stack([p["detail"] for p in probs]))
-        out = []
-        for reading, p in zip(readings, probs, strict=True):
-            sentiment_probs = p["sentiment"].tolist()
-            sentiment = SENTIMENT_LABELS[max(range(len(sentiment_probs)), key=sentiment_probs.__getitem__)]
-            reading.scores["sentiment"] = {
-                label: round(v, 6) for label, v in zip(SENTIMENT_LABELS, sentiment_probs, strict=True)
-            }
-            out.append((reading, sentiment))
-        return out
+        sentiment = torch.stack([p["sentiment"] for p in probs]).float()
+        best = sentiment.argmax(1).tolist()
+        for reading, row in zip(readings, round6(sentiment), strict=True):
+            reading.scores["sentiment"] = dict(zip(SENTIMENT_LABELS, row, strict=True))
+        return [(r, SENTIMENT_LABELS[b]) for r, b in zip(readings, best, strict=True)]
 
     # --------------------------------------------------------------- public API
     def classify(self, text: str, lang: str | None = None) -> list[StanceResult]:
         """One :class:`StanceResult` per (sentence, country) of ``text``; ``[]`` for empty text."""
+        _check_one_text(text, "classify", "text")
         return self.classify_many([text], lang=lang)[0]
 
     def classify_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None
     ) -> list[list[StanceResult]]:
-        """Classify many articles, batching sentences across them. ``lang``: one hint or one per text."""
-        if isinstance(texts, str):
-            raise TypeError("classify_many expects a list of texts; use classify(text) for one text")
+        """Classify many articles (any iterable of str), batching sentences across them.
+        ``lang``: one hint or one per text."""
+        texts = _as_list(texts, "classify_many", "texts", "classify(text)")
         return self.analyse_many(texts, lang, dyads=False)[0]
 
     def classify_dyads(self, text: str, lang: str | None = None) -> list[DyadResult]:
         """One :class:`DyadResult` per related ordered pair of countries in a sentence of ``text``."""
+        _check_one_text(text, "classify_dyads", "text", "classify_dyads_many(texts)")
         return self.classify_dyads_many([text], lang=lang)[0]
 
     def classify_dyads_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None
     ) -> list[list[DyadResult]]:
-        """Directed dyads of many articles (see ``inference.dyads`` for the decoding)."""
+        """Directed dyads of many articles (any iterable of str; see ``inference.dyads`` for the decoding)."""
+        texts = _as_list(texts, "classify_dyads_many", "texts", "classify_dyads(text)")
         return self.analyse_many(texts, lang, dyads=True)[1]
 
     @property
@@ -176,15 +294,13 @@ class StanceClassifier:
         return "pair" in self.model.pair_heads
 
     def analyse_many(
-        self, texts: Sequence[str], lang: str | Sequence[str | None] | None = None, *, dyads: bool = True
+        self, texts: Iterable[str], lang: str | Sequence[str | None] | None = None, *, dyads: bool = True
     ) -> tuple[list[list[StanceResult]], list[list[DyadResult]]]:
-        """Stance results and (with ``dyads``) directed dyads of many articles, from one encoder pass."""
+        """Stance results and (with ``dyads``) directed dyads of many articles (any iterable of str),
+        from one encoder pass."""
         from .countries import find_countries
 
-        if isinstance(texts, str):
-            raise TypeError(
-                "expected a list of texts; use classify(text) / classify_dyads(text) for one text"
-            )
+        texts = _as_list(texts, "analyse_many", "texts", "classify(text) or classify_dyads(text)")
         if dyads and not self.has_dyads:
             raise ValueError(
                 f"model {self.name!r} has no pair head, so it cannot read dyads; train one with "
@@ -201,7 +317,7 @@ class StanceClassifier:
             if not mentions:
                 continue
             starts = [m.start for m in mentions]
-            for sentence in split_sentences(text):
+            for sentence in split_sentences(text, max_chars=SENTENCE_MAX_CHARS):
                 lo, hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
                 inside = mentions[lo:hi]
                 if not inside:
@@ -223,10 +339,16 @@ class StanceClassifier:
                 slots.append((t, sentence, targets))
         results: list[list[StanceResult]] = [[] for _ in texts]
         dyad_results: list[list[DyadResult]] = [[] for _ in texts]
-        probs = self._forward(items)
-        for (t, sentence, targets), item, p in zip(slots, items, probs, strict=True):
+        probs = self._read(items)
+        decoded = iter(self._target_results([q for p in probs for q in p.targets]))  # one decode for all
+        pair_readings = (
+            iter(decode_pairs(torch.stack([q["pair"] for p in probs for q in p.pairs])))
+            if any(p.pairs for p in probs)
+            else iter(())
+        )
+        for (t, sentence, targets), item, _p in zip(slots, items, probs, strict=True):
             for (country, spans), (reading, sentiment) in zip(
-                targets, self._target_results(p.targets), strict=True
+                targets, [next(decoded) for _ in targets], strict=True
             ):
                 results[t].append(
                     StanceResult(
@@ -244,8 +366,7 @@ class StanceClassifier:
                 )
             if not item.pairs:
                 continue
-            readings = decode_pairs(torch.stack([q["pair"] for q in p.pairs]))
-            for (a, b), pair in zip(item.pairs, readings, strict=True):
+            for (a, b), pair in zip(item.pairs, [next(pair_readings) for _ in item.pairs], strict=True):
                 if not pair.related:
                     continue
                 dyad_results[t].append(
@@ -266,10 +387,10 @@ class StanceClassifier:
                 )
         return results, dyad_results
 
-    def classify_sentences(self, sentences: Sequence[str]) -> list[SentenceResult]:
-        """The five-way detail (and stance) of the event each sentence reports, with no target."""
-        if isinstance(sentences, str):
-            sentences = [sentences]
+    def classify_sentences(self, sentences: Iterable[str]) -> list[SentenceResult]:
+        """The five-way detail (and stance) of the event each sentence reports, with no target.
+        ``sentences``: any iterable of str."""
+        sentences = _as_list(sentences, "classify_sentences", "sentences", "classify_sentences([sentence])")
         items = [EncodedItem(_check_text(s, f"sentences[{i}]")) for i, s in enumerate(sentences)]
         _, sentence_probs = self._run(items)
         if not items:
@@ -288,7 +409,13 @@ class StanceClassifier:
                 raise TypeError(f"items[{i}] must be a (sentence, start, end) tuple, got {item!r:.80}")
             sentence, start, end = item
             _check_text(sentence, f"items[{i}][0]")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(sentence)):
+            for name, value in (("start", start), ("end", end)):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError(
+                        f"items[{i}]: {name} must be an int character offset, got {type(value).__name__} "
+                        f"{value!r}; pass (sentence, start, end) with int offsets, e.g. (s, 0, 6)"
+                    )
+            if not 0 <= start < end <= len(sentence):
                 raise ValueError(
                     f"items[{i}]: span ({start!r}, {end!r}) is not a non-empty span inside a sentence "
                     f"of {len(sentence)} characters"
@@ -310,7 +437,14 @@ class StanceClassifier:
 
 
 def cpu_supports_bf16() -> bool:
-    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster."""
+    """True where the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), which makes bf16 much faster.
+
+    False too where ``ONEDNN_MAX_CPU_ISA`` caps oneDNN below bf16 (e.g. ``AVX2``, as when emulating an
+    AVX2-only CPU): bf16 would then run in slow emulation.
+    """
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
+    if isa and isa != "ALL" and "BF16" not in isa and "AMX" not in isa and isa != "AVX10_1_512":
+        return False
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             flags = fh.read()
@@ -320,12 +454,17 @@ def cpu_supports_bf16() -> bool:
 
 
 def resolve_precision(precision: str) -> str:
-    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``."""
-    if precision not in {"auto", "fp32", "bf16"}:
-        raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
+    """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``; ``int8`` only when asked for."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r}; expected one of {', '.join(map(repr, PRECISIONS))}")
     if precision == "auto":
         return "bf16" if cpu_supports_bf16() else "fp32"
     return precision
+
+
+def precision_for(precision: str, device: torch.device) -> str:
+    """:func:`resolve_precision` on the CPU; on an accelerator, ``inference.devices.accelerator_precision``."""
+    return resolve_precision(precision) if device.type == "cpu" else accelerator_precision(precision, device)
 
 
 def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str | None]:
@@ -340,17 +479,34 @@ def _broadcast_lang(lang: str | Sequence[str | None] | None, n: int) -> list[str
 def load_classifier(
     path: str | os.PathLike[str] | None = None,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     threads: int | None = None,
     precision: str = "auto",
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    device: str | torch.device | None = "auto",
 ) -> StanceClassifier:
     """Load a trained model directory (default: the model shipped with diplostance).
 
-    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32`` or ``bf16``.
+    ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32``, ``bf16`` or
+    ``int8`` (dynamic int8 encoder layers, for CPUs without bf16; see the README for its cost).
+    ``max_tokens``: padded tokens per encoder batch; ``batch_size`` optionally caps its rows.
+    ``device``: ``auto`` (a CUDA or MPS accelerator when torch sees one, else the CPU), ``cpu``, ``cuda``
+    (``cuda:N``) or ``mps``; on an accelerator ``auto`` precision is bf16 where it computes it, else fp16.
     """
+    target = resolve_device(device)
+    precision_for(precision, target)  # a bad precision fails before the model loads
     if threads:
         torch.set_num_threads(threads)
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    shared = path is None and (batch_size, threads, precision, max_tokens, device) == (
+        None,
+        None,
+        "auto",
+        DEFAULT_MAX_TOKENS,
+        "auto",
+    )
+    if shared and _SHARED and _SHARED[0][0] == model_dir:  # loaded once per process (classify() too)
+        return _SHARED[0][1]
     if path is None and not (model_dir / "config.json").is_file():
         raise FileNotFoundError(
             f"no default model at {model_dir}; train one with `diplostance train configs/default.yaml` "
@@ -359,10 +515,55 @@ def load_classifier(
     bound_kernel_cache()
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
-    classifier = StanceClassifier(model, tokenizer, name=name, batch_size=batch_size, precision=precision)
-    if classifier.precision == "bf16":
+    if target.type != "cpu":
+        model.to(target)
+    classifier = StanceClassifier(
+        model, tokenizer, name=name, batch_size=batch_size, precision=precision, max_tokens=max_tokens
+    )
+    classifier.provenance = describe_model(model_dir, name)
+    if classifier.precision == "bf16" and target.type == "cpu":
         compact_embeddings(model)
+    elif classifier.precision == "int8":  # opt-in: its cost is in the README (benchmarks/results/int8.md)
+        from .quantize import quantize_encoder
+
+        quantize_encoder(model.encoder)
+    if shared:
+        _SHARED[:] = [(model_dir, classifier)]
     return classifier
+
+
+# The default classifier with default settings, once loaded: shared by load_classifier() and classify().
+_SHARED: list[tuple[Path, StanceClassifier]] = []
+
+
+def describe_model(model_dir: Path, name: str) -> dict[str, object]:
+    """Name, version and a SHA-256 of the files of a model directory (its weights, adapter, heads
+    and config; not its README or metrics), for the provenance of what it scores."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("diplostance")
+    except PackageNotFoundError:
+        package = "unknown"
+    info: dict[str, object] = {"name": name, "version": package}
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():  # a hub id: no local files to hash
+        return info
+    with contextlib.suppress(OSError, ValueError):
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        info["format_version"] = config.get("format_version")
+        info["base_encoder"] = config.get("diplostance", {}).get("base_encoder")
+        info["heads"] = sorted(config.get("heads") or {})
+    digest = hashlib.sha256()
+    for file in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        if file.name in {"README.md", "metrics.json"} or file.name.startswith("."):
+            continue
+        digest.update(file.relative_to(model_dir).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(2**20), b""):  # noqa: B023
+                digest.update(block)
+    info["weights_sha256"] = digest.hexdigest()
+    return info
 
 
 KERNEL_CACHE_CAPACITY = "8"
@@ -404,11 +605,8 @@ def compact_embeddings(model: StanceModel) -> None:
     embeddings.weight = torch.nn.Parameter(compact, requires_grad=False)
 
 
-@functools.lru_cache(maxsize=1)
-def _default() -> StanceClassifier:
-    return load_classifier()
-
-
 def classify(text: str, lang: str | None = None) -> list[StanceResult]:
-    """Classify one article with the (cached) default classifier."""
-    return _default().classify(text, lang=lang)
+    """Classify one article with the default classifier, loaded once and shared with
+    ``load_classifier()``. For many texts, ``load_classifier().classify_many(texts)``."""
+    _check_one_text(text, "classify", "text")
+    return load_classifier().classify(text, lang=lang)

@@ -60,8 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.overrides = extra
     try:
         result = args.func(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:  # the scorer's message says what was saved and how to resume
+        print(str(err) or "interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError) as err:
         if os.environ.get("DIPLOSTANCE_DEBUG"):

@@ -278,8 +278,6 @@ class StanceModel(nn.Module):
         ``merge`` folds a LoRA adapter into the encoder weights (fastest for inference);
         ``trainable_adapter`` keeps it separate and trainable (to continue training).
         """
-        from transformers import AutoTokenizer
-
         path = _local_model_dir(path)
         config = read_model_config(path)
         settings = ModelSettings.from_dict(config["diplostance"])
@@ -293,14 +291,16 @@ class StanceModel(nn.Module):
         else:
             encoder_dir = resolve_encoder(settings.base_encoder)
             encoder = load_encoder(encoder_dir)
-            if (path / "adapter").is_dir():
+            if (path / "adapter").is_dir() and merge and not trainable_adapter:
+                from .merged import load_adapted_encoder  # a cached merged copy: no peft, no merge
+
+                encoder = load_adapted_encoder(encoder, encoder_dir, path / "adapter")
+            elif (path / "adapter").is_dir():
                 from peft import PeftModel
 
                 encoder = PeftModel.from_pretrained(
                     encoder, str(path / "adapter"), is_trainable=trainable_adapter
                 )
-                if merge and not trainable_adapter:
-                    encoder = encoder.merge_and_unload()
         for name in settings.heads:  # label order is part of the weights: it must be the registry's
             saved = config.get("heads", {}).get(name)
             if saved is not None and list(saved) != list(HEADS[name].labels):
@@ -308,7 +308,7 @@ class StanceModel(nn.Module):
                     f"{path / 'config.json'}: head {name!r} has labels {saved}, this diplostance expects "
                     f"{list(HEADS[name].labels)}; retrain the model or use the diplostance that wrote it"
                 )
-        tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
+        tokenizer = load_tokenizer(encoder_dir)
         model = cls(encoder, settings)
         heads = load_file(str(path / "heads.safetensors"))
         missing, unexpected = model.load_state_dict(heads, strict=False)
@@ -317,6 +317,32 @@ class StanceModel(nn.Module):
             raise ValueError(f"{path / 'heads.safetensors'}: missing {missing}, unexpected {unexpected}")
         model.eval()
         return model, tokenizer
+
+
+# Tokenizer classes whose tokenizer.json holds the whole pipeline, so the fast tokenizer built from it
+# alone splits and offsets text exactly as AutoTokenizer's does (checked on all our stance data:
+# benchmarks/results/startup.md); AutoTokenizer spends over a second more building it.
+_PLAIN_FAST_TOKENIZERS = {"XLMRobertaTokenizer", "XLMRobertaTokenizerFast"}
+_SPECIAL_TOKENS = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+
+
+def load_tokenizer(encoder_dir: str) -> Any:
+    """The encoder's tokenizer: straight from ``tokenizer.json`` for the XLM-R family, else AutoTokenizer."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    local = Path(encoder_dir)
+    config_file, tokenizer_file = local / "tokenizer_config.json", local / "tokenizer.json"
+    if config_file.is_file() and tokenizer_file.is_file():
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+        special = {k: config[k] for k in _SPECIAL_TOKENS if isinstance(config.get(k), str)}
+        if config.get("tokenizer_class") in _PLAIN_FAST_TOKENIZERS and len(special) == len(_SPECIAL_TOKENS):
+            return PreTrainedTokenizerFast(
+                tokenizer_file=str(tokenizer_file),
+                model_max_length=config.get("model_max_length", 512),
+                name_or_path=str(local),
+                **special,
+            )
+    return AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
 
 
 def load_encoder(name_or_dir: str, *, dropout: float | None = None) -> nn.Module:

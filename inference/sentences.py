@@ -4,8 +4,10 @@ Splits after terminal punctuation of Latin, Cyrillic, Greek, Arabic, Devanagari 
 (``. ! ? … 。 ！ ？ ؟ ۔ । ॥``) followed by an optional closing quote or bracket, unless the period
 ends a known abbreviation (Mr., Dr., U.S., No., z. B., т. е. ...), an initial, an ordinal
 ("13. Dezember") or a number ("3.5"). Blank lines always end a sentence. Sentences longer than
-``max_chars`` are cut at the last whitespace before the limit, so memory and sequence length stay
-bounded on pathological input (a megabyte without punctuation).
+``max_chars`` are cut at the last clause boundary (``, ; :`` dashes, brackets) before the limit,
+else at the last whitespace, so memory stays bounded on pathological input (a megabyte without
+punctuation). The encoder reads a long sentence through windows around its mentions, cut at
+clause boundaries too (:func:`clause_boundaries`, ``encoding.mention_windows``).
 """
 
 from __future__ import annotations
@@ -181,14 +183,30 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Where a clause may end inside a sentence: after , ; : and closing brackets, around dashes and
+# opening brackets, at line breaks (Latin, CJK and Arabic punctuation).
+_CLAUSE = re.compile(r"[,;:)\]}、，；：،؛]+\s*|\s+[(\[{]|\s+[—–-]+\s+|[—–]+|\n+")
+
+
+def clause_boundaries(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Sorted positions in ``[start, end]`` where a clause of ``text`` may start or end (both ends
+    included): the end of each clause punctuation run (with its trailing space)."""
+    end = len(text) if end is None else end
+    bounds = [start]
+    bounds += [m.end() for m in _CLAUSE.finditer(text, start, end) if start < m.end() < end]
+    bounds.append(end)
+    return sorted(set(bounds))
+
+
 def _cap(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     while end - start > max_chars:
         cut = start + max_chars
+        clauses = [b for b in clause_boundaries(text, start + max_chars // 2, cut)[1:-1]]
         space = max(
             text.rfind(" ", start + max_chars // 2, cut), text.rfind("\n", start + max_chars // 2, cut)
         )
-        cut = space if space > start else cut
+        cut = clauses[-1] if clauses else space if space > start else cut
         out.append((start, cut))
         start = cut
         while start < end and text[start].isspace():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from conftest_batch import FakeClassifier
 
@@ -116,14 +118,23 @@ def test_validate_valid_and_columns() -> None:
     )
     assert isinstance(record, ValidRecord)
     assert (record.id, record.text, record.lang) == ("12", "France.", "fr")
-    assert record.extra == {"lang": None, "date": "20240101", "title": None}
+    assert record.extra == {
+        "lang": None,
+        "date": date(2024, 1, 1),
+        "date_raw": None,
+        "title": None,
+        "language": "fr",  # the language the finder assumes: the default lang here
+        "language_covered": True,
+    }
+    assert record.date_status == "parsed"
     with_lang = validate(RawRecord("f", 2, {"id": "b", "body": "Japan.", "lang": "ja"}), 1, opts)
     assert isinstance(with_lang, ValidRecord)
-    cols = to_columns([record, with_lang], ("lang", "date", "title"))
+    cols = to_columns([record, with_lang], ("lang", "date", "date_raw", "title"))
     assert cols == {
         "id": ["12", "b"],
         "text": ["France.", "Japan."],
         "lang": ["fr", "ja"],
-        "date": ["20240101", None],
+        "date": [date(2024, 1, 1), None],
+        "date_raw": [None, None],
         "title": [None, None],
     }

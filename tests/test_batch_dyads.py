@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,10 +14,15 @@ from conftest_batch import FakeClassifier, article, write_jsonl
 from inference.batch import score
 from inference.batch.core import score_batch
 from inference.batch.dyads import DYAD_PROB_COLUMNS, dyad_schema, empty_dyads
+from inference.batch.options import ScoreOptions
 
 
 class NoDyads(FakeClassifier):
     has_dyads = False
+
+
+# The default output columns: lang, language, language_covered, date, date_raw, title.
+FIELDS = ScoreOptions(inputs=(), out_dir=Path(".")).output_fields
 
 
 def _archive(path: Path, n: int = 40) -> Path:
@@ -26,17 +33,19 @@ def test_dyad_rows_are_the_classifiers_one_article_at_a_time(tmp_path: Path) -> 
     src = _archive(tmp_path / "a.jsonl")
     score(src, tmp_path / "out", classifier=FakeClassifier(), chunk_size=7, batch_size=3, progress=False)
     table = pq.read_table(tmp_path / "out" / "dyads.parquet")
-    assert table.schema == dyad_schema(("lang", "date", "title"))
+    assert table.schema == dyad_schema(FIELDS)
     got = table.to_pylist()
     clf = FakeClassifier()
     expected = []
     for record in (article(i) for i in range(40)):
         for d in clf.analyse_many([record["text"]])[1][0]:
-            expected.append((record["id"], record["date"], d.sentence_index, d.source, d.target, d.detail))
+            when = date.fromisoformat(record["date"])  # the date column is a date
+            expected.append((record["id"], when, d.sentence_index, d.source, d.target, d.detail))
     assert [
-        (r["id"], r["date"], r["sentence_index"], r["source"], r["target"], r["detail"]) for r in got
+        (r["id"], r["date"], r["sentence_index"], r["source_country"], r["target_country"], r["detail"])
+        for r in got
     ] == expected
-    assert len(got) > 10 and {r["source"] for r in got} > {"FRA"}
+    assert len(got) > 10 and {r["source_country"] for r in got} > {"FRA"}
     for row in got:  # offsets into the article, probabilities of the pair head
         text = next(a["text"] for a in (article(i) for i in range(40)) if a["id"] == row["id"])
         assert text[row["start"] : row["end"]] == row["sentence"]
@@ -52,8 +61,8 @@ def test_articles_count_dyads_per_country(tmp_path: Path) -> None:
     score(src, tmp_path / "out", classifier=FakeClassifier(), chunk_size=7, batch_size=3, progress=False)
     dyads = pq.read_table(tmp_path / "out" / "dyads.parquet").to_pylist()
     articles = pq.read_table(tmp_path / "out" / "articles.parquet").to_pylist()
-    as_source = Counter((d["id"], d["source"]) for d in dyads)
-    as_target = Counter((d["id"], d["target"]) for d in dyads)
+    as_source = Counter((d["id"], d["source_country"]) for d in dyads)
+    as_target = Counter((d["id"], d["target_country"]) for d in dyads)
     for a in articles:
         assert a["n_dyads_source"] == as_source[(a["id"], a["country"])]
         assert a["n_dyads_target"] == as_target[(a["id"], a["country"])]
@@ -64,7 +73,7 @@ def test_a_classifier_without_dyads_writes_an_empty_dyads_file(tmp_path: Path) -
     src = _archive(tmp_path / "a.jsonl", 10)
     manifest = score(src, tmp_path / "out", classifier=NoDyads(), chunk_size=4, batch_size=2, progress=False)
     table = pq.read_table(tmp_path / "out" / "dyads.parquet")
-    assert table.num_rows == 0 and table.schema == dyad_schema(("lang", "date", "title"))
+    assert table.num_rows == 0 and table.schema == dyad_schema(FIELDS)
     assert manifest.outputs["dyads.parquet"].endswith("dyads.parquet") and manifest.rows > 0
     articles = pq.read_table(tmp_path / "out" / "articles.parquet").to_pylist()
     assert {(a["n_dyads_source"], a["n_dyads_target"]) for a in articles} == {(0, 0)}
@@ -97,19 +106,25 @@ def test_report_draws_the_directed_matrix_and_dyads_over_time(tmp_path: Path) ->
     dyads = pq.read_table(out / "dyads.parquet").to_pylist()
     t = tally_dyads(out / "dyads.parquet")
     assert t.rows == len(dyads)
-    counted = Counter((d["source"], d["target"]) for d in dyads)
+    counted = Counter((d["source_country"], d["target_country"]) for d in dyads)
     assert {pair: int(sum(v[:3])) for pair, v in t.pairs.items()} == dict(counted)
     top = t.top_pairs(3)
     assert [counted[p] for p in top] == sorted(counted.values(), reverse=True)[:3]
     unit, series = _series(t, top)
     assert unit == "month" and set(series) == set(top)  # January to March: months
     for pair, points in series.items():  # the mean intensity of the pair's dyads in each month
-        for month, value in points:
+        assert [month for month, _, _ in points] == [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+        for month, value, n in points:
             values = [
                 d["intensity"]
                 for d in dyads
-                if (d["source"], d["target"]) == pair and d["date"].startswith(f"{month:%Y-%m}")
+                if (d["source_country"], d["target_country"]) == pair
+                and (d["date"].year, d["date"].month) == (2024, month.month)
             ]
+            assert n == len(values)  # the number drawn on the point
+            if not values:  # a month without this pair: a gap, not a line across it
+                assert value is None
+                continue
             assert value == pytest.approx(sum(values) / len(values), abs=1e-4) and -10 <= value <= 10
 
 
@@ -120,4 +135,12 @@ def test_report_of_a_run_without_dyads_says_so(tmp_path: Path) -> None:
     score(src, tmp_path / "out", classifier=NoDyads(), progress=False)
     paths = report(tmp_path / "out", top=5)
     assert paths["dyads_png"].read_bytes().startswith(b"\x89PNG")
-    assert "<h2>Directed dyads (0)</h2>" in paths["html"].read_text(encoding="utf-8")
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "<h2>Directed dyads (0)</h2>" in page and "None here: no sentence read as" in page
+    # a model whose heads (provenance in the manifest) have no pair head: the page says so
+    manifest_path = tmp_path / "out" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["model_info"]["heads"] = ["detail", "sentence_detail", "sentiment"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    page = report(tmp_path / "out", top=5)["html"].read_text(encoding="utf-8")
+    assert "None here: the model has no pair head, so it reads no dyads." in page

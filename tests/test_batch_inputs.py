@@ -210,5 +210,5 @@ def test_input_errors_name_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"unsupported input .*a\.xml.*expected \.jsonl"):
         score(tmp_path / "a.xml", tmp_path / "out3", classifier=FakeClassifier())
     (tmp_path / "empty_folder").mkdir()
-    with pytest.raises(ValueError, match="holds no .txt files"):
+    with pytest.raises(ValueError, match="holds no input files"):
         score(tmp_path / "empty_folder", tmp_path / "out4", classifier=FakeClassifier())

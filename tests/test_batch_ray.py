@@ -17,10 +17,11 @@ from inference.batch.core import PROB_COLUMNS
 from inference.batch.dyads import DYAD_PROB_COLUMNS
 from inference.batch.local import validate_chunk
 from inference.batch.options import ScoreOptions
+from inference.batch.provenance import read_parquet_provenance
 from inference.batch.ray_engine import RESULT_SCHEMA, ScoreActor, chunk_columns, read_ipc, score_chunks
 from inference.batch.readers import RawRecord
 
-FIELDS = ("lang", "date", "title")
+FIELDS = ScoreOptions(inputs=(), out_dir=Path(".")).output_fields  # lang, language..., date, date_raw, title
 
 
 def _columns(records: list[dict], chunk: int = 0, seq: int = 0) -> dict[str, list]:
@@ -58,6 +59,31 @@ def test_batch_function_on_a_dict_of_columns() -> None:
     articles = read_ipc(out["articles"][0]).to_pylist()
     assert out["article_rows"] == [len(articles)]
     assert {(a["id"], a["country"]) for a in articles} == {(r["id"], r["country"]) for r in stances}
+
+
+def test_batch_function_returns_provenance_dates_and_languages() -> None:
+    """What the driver needs for the local engine's manifest: the model's provenance, and per record
+    how its date parsed and the language it was read in."""
+    records = [
+        article(0),
+        {"id": "late", "text": "La France a parlé hier soir.", "date": "not a date"},
+        {"id": "hint", "lang": "ca", "text": "France ha parlat."},
+        {"id": "bad", "text": ""},
+    ]
+    classifier = FakeClassifier()
+    classifier.provenance = {"name": "fake-v1", "version": "9", "weights_sha256": "ab" * 32}
+    out = score_chunks(_columns(records), classifier, batch_size=2)
+    assert json.loads(out["model_info"][0]) == classifier.provenance
+    assert json.loads(score_chunks(_columns(records), FakeClassifier(), 2)["model_info"][0]) == {
+        "name": "fake-v1"
+    }
+    rows = read_ipc(out["record_rows"][0]).to_pylist()
+    assert [r["date_status"] for r in rows] == ["parsed", "unparsed", "missing", None]
+    assert [r["language"] for r in rows] == ["en", "fr", "ca", None]
+    assert [r["language_covered"] for r in rows] == [True, True, False, None]
+    stances = read_ipc(out["stances"][0]).to_pylist()
+    assert {(r["id"], r["language"]) for r in stances} >= {("late", "fr"), ("hint", "ca")}
+    assert {r["date"] for r in stances if r["id"] == "late"} == {None}
 
 
 def test_actor_splits_a_batch_by_chunk_and_returns_arrow() -> None:
@@ -179,10 +205,16 @@ def test_ray_engine_matches_the_local_engine(tmp_path: Path, tiny_model: Path, l
         "article_rows",
         "no_country",
         "model",
+        "model_info",
+        "dates",
+        "languages",
+        "uncovered_languages",
         "options",
         "inputs",
     ):
         assert getattr(remote, name) == getattr(local, name), name
+    assert local.model_info["weights_sha256"] and sum(local.dates.values()) == local.read - local.failed
+    assert sum(local.languages.values()) == local.read - local.failed
     assert local.failed == n_lines - 120 and local.rows > 200
     assert "duplicate id" in (tmp_path / "ray" / "errors.jsonl").read_text()
     assert remote.engine == "ray" and remote.last_run["workers"] == 2
@@ -196,6 +228,13 @@ def test_ray_engine_matches_the_local_engine(tmp_path: Path, tiny_model: Path, l
         b = pq.read_table(tmp_path / "ray" / name)
         assert a.schema == b.schema, name
         _same_rows(a.to_pylist(), b.to_pylist())
+        provenance = read_parquet_provenance(tmp_path / "local" / name)
+        assert provenance["model"] == local.model_info, name
+        if layout == "file":
+            assert read_parquet_provenance(tmp_path / "ray" / name) == provenance, name
+        else:  # a folder of parts: each part says it
+            for part in sorted((tmp_path / "ray" / name).glob("*.parquet")):
+                assert read_parquet_provenance(part) == provenance, (name, part)
     assert (tmp_path / "ray" / "errors.jsonl").read_text() == (
         tmp_path / "local" / "errors.jsonl"
     ).read_text()
@@ -203,7 +242,7 @@ def test_ray_engine_matches_the_local_engine(tmp_path: Path, tiny_model: Path, l
     assert not [p for p in (tmp_path / "ray").iterdir() if ".tmp-" in p.name]
 
     again = score(src, tmp_path / "ray", engine="ray", **common)  # complete: nothing to do, no Ray
-    assert again.finished_at == remote.finished_at
+    assert again.finished_at == remote.finished_at and again.last_run["records"] == 0
 
 
 if __name__ == "__main__":  # pragma: no cover

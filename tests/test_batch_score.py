@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -49,7 +51,7 @@ def test_messy_archive_loses_nothing(tmp_path: Path) -> None:
     assert len(big) > 100_000 and {r["country"] for r in big} == {"FRA", "DEU"}
     assert all(r["lang"] == "en" for r in big)
     first = next(r for r in stances if r["id"] == "ok1")
-    assert first["date"] == "2024-01-02" and first["title"] == "t"
+    assert first["date"] == date(2024, 1, 2) and first["date_raw"] is None and first["title"] == "t"
     assert first["sentence"][first["mentions"][0]["start"] : first["mentions"][0]["end"]] == "France"
     assert next(r for r in stances if r["id"] == "7")["title"] == "3.5"
     assert {"stance_p_cooperative", "detail_p_material_conflict", "sentiment_p_positive"} <= set(stances[0])
@@ -146,8 +148,8 @@ def test_resume_refuses_other_inputs_or_model_and_overwrite_restarts(tmp_path: P
         score(src, out, classifier=InterruptAfter(1), chunk_size=5, batch_size=5, progress=False)
     with pytest.raises(RuntimeError, match=r"model was 'fake-v1', now 'other'.*--overwrite"):
         score(src, out, classifier=FakeClassifier(name="other"), chunk_size=5, progress=False)
-    with pytest.raises(RuntimeError, match=r"text_field.*--overwrite"):
-        score(src, out, classifier=FakeClassifier(), text_field="body", progress=False)
+    with pytest.raises(RuntimeError, match=r"lang.*--overwrite"):
+        score(src, out, classifier=FakeClassifier(), lang="fr", progress=False)
     with open(src, "a") as fh:
         fh.write(json.dumps(article(99)) + "\n")
     with pytest.raises(RuntimeError, match="input files changed"):
@@ -161,7 +163,9 @@ def test_complete_run_is_not_redone(tmp_path: Path) -> None:
     first = score(src, tmp_path / "out", classifier=FakeClassifier(), progress=False)
     fake = FakeClassifier()
     again = score(src, tmp_path / "out", classifier=fake, progress=False)
-    assert fake.calls == 0 and again == first
+    assert fake.calls == 0 and again.last_run == {"records": 0, "scored": 0, "elapsed_s": 0.0}
+    assert dataclasses.replace(again, last_run=first.last_run) == first
+    assert "nothing to do (already complete)" in again.summary_table()
     assert Manifest.load(tmp_path / "out" / "manifest.json") == first
     with pytest.raises(RuntimeError, match="another run|other inputs"):
         score(src, tmp_path / "out", classifier=FakeClassifier(name="v2"), progress=False)

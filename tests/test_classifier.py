@@ -45,11 +45,11 @@ def test_classify_returns_one_result_per_sentence_and_country(classifier: Stance
 def test_empty_and_wrong_types(classifier: StanceClassifier) -> None:
     assert classifier.classify("") == [] and classifier.classify("   \n ") == []
     assert classifier.classify("No country is named in this sentence.") == []
-    with pytest.raises(TypeError, match=r"texts\[0\] must be a str, got bytes"):
+    with pytest.raises(TypeError, match=r"text must be a str, got bytes"):
         classifier.classify(b"Russia")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"texts\[1\] must be a str, got NoneType"):
         classifier.classify_many(["Russia.", None])  # type: ignore[list-item]
-    with pytest.raises(TypeError, match="expects a list of texts"):
+    with pytest.raises(TypeError, match="expects a list .* of texts"):
         classifier.classify_many("Russia.")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="lang has 1 entries for 2 texts"):
         classifier.classify_many(["Russia.", "France."], lang=["en"])
@@ -90,3 +90,61 @@ def test_bf16_loading_stores_the_embeddings_compactly(tiny_encoder: Path, tmp_pa
         assert list(a.scores["detail"].values()) == pytest.approx(list(b.scores["detail"].values()), abs=0.05)
     for cache in ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY"):  # capped unless the user set them
         assert os.environ.get(cache)
+
+
+def test_api_accepts_iterables_and_names_the_right_call(classifier: StanceClassifier) -> None:
+    texts = [ARTICLE, "France and Germany signed a treaty in Berlin."]
+    from_list = classifier.classify_many(texts)
+    from_generator = classifier.classify_many(t for t in texts)
+    assert [[(r.country, r.detail) for r in rs] for rs in from_generator] == [
+        [(r.country, r.detail) for r in rs] for rs in from_list
+    ]
+    sentences = ["Russia and Ukraine exchanged prisoners.", "Officials met in Geneva."]
+    assert [r.detail for r in classifier.classify_sentences(s for s in sentences)] == [
+        r.detail for r in classifier.classify_sentences(sentences)
+    ]
+    with pytest.raises(TypeError, match=r"classify\(\) takes one text.*use classify_many\(texts\)"):
+        classifier.classify(texts)  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match=r"classify_sentences\(\) expects a list.*classify_sentences\(\[sentence\]\)"
+    ):
+        classifier.classify_sentences("Russia and Ukraine exchanged prisoners.")
+    with pytest.raises(TypeError, match=r"classify_many\(\) expects a list.*'texts'.*classify\(text\)"):
+        classifier.classify_many("Russia.")
+    with pytest.raises(TypeError, match=r"classify_many\(\) expects a list.*got int"):
+        classifier.classify_many(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("start", "end", "bad"), [(0.0, 6, "start"), (0, 6.0, "end"), (False, 6, "start")])
+def test_classify_targets_offsets_must_be_int(classifier: StanceClassifier, start, end, bad: str) -> None:
+    with pytest.raises(TypeError, match=rf"items\[0\]: {bad} must be an int character offset"):
+        classifier.classify_targets([("Russia spoke.", start, end)])
+    assert len(classifier.classify_targets([("Russia spoke.", 0, 6)])) == 1
+
+
+def test_default_classifier_is_loaded_once(
+    monkeypatch: pytest.MonkeyPatch, tiny_encoder: Path, tmp_path: Path
+) -> None:
+    """load_classifier() and the module-level classify() share one load of the default model."""
+    from tests_helpers import tiny_stance_model
+
+    import inference.classifier as mod
+    from inference.modeling import StanceModel
+
+    model, tok = tiny_stance_model(tiny_encoder)
+    monkeypatch.setattr(mod, "DEFAULT_MODEL_DIR", model.save_pretrained(tmp_path / "default", tokenizer=tok))
+    monkeypatch.setattr(mod, "_SHARED", [])
+    loads = []
+    original = StanceModel.from_pretrained.__func__
+
+    def counting(cls, *args, **kwargs):
+        loads.append(args)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(StanceModel, "from_pretrained", classmethod(counting))
+    first = mod.load_classifier()
+    assert mod.classify(ARTICLE) == first.classify(ARTICLE)
+    assert mod.load_classifier() is first and len(loads) == 1
+    assert first.provenance["name"] == "default" and len(first.provenance["weights_sha256"]) == 64
+    mod.load_classifier(precision="fp32")  # other settings: a load of its own
+    assert len(loads) == 2

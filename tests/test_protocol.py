@@ -217,3 +217,75 @@ def test_polarity_source_must_name_a_source() -> None:
         load_config(
             Path(__file__).resolve().parents[1] / "configs/default.yaml", {"train.polarity_source": "rusent"}
         )
+
+
+def test_relation_shift_raises_dyad_f1_and_is_the_decision_not_the_offset() -> None:
+    from inference.heads import NO_RELATION, PAIR_LABELS
+    from training.calibration import _dyad_f1, fit_relation_shift, relation_report
+
+    torch.manual_seed(0)
+    n = 3000
+    none = PAIR_LABELS.index(NO_RELATION)
+    labels = torch.multinomial(torch.tensor([0.5, 0.1, 0.1, 0.1, 0.1, 0.1]), n, replacement=True)
+    logits = torch.randn(n, len(PAIR_LABELS))
+    logits[torch.arange(n), labels] += 2.0
+    logits[:, none] -= 1.5  # a head that calls too many pairs related: dyad precision suffers
+    shift = fit_relation_shift(logits, labels)
+    assert shift > 0.5
+    report = relation_report(logits, labels, torch.arange(n) % 2)
+    assert report["none_shift"] == shift and report["n"] == n
+    assert report["dyad_f1_before"] == pytest.approx(_dyad_f1(logits, labels))
+    assert report["dyad_f1_after"] > report["dyad_f1_before"] + 0.02
+    offset = torch.zeros(len(PAIR_LABELS))
+    offset[none] = 1.0
+    assert fit_relation_shift(logits + offset, labels) == pytest.approx(shift - 1, abs=0.051)
+
+
+def test_dyad_f1_counts_as_the_dyad_metrics_do() -> None:
+    from inference.heads import PAIR_LABELS
+    from training.calibration import _dyad_f1
+
+    big = 10.0
+    rows = [
+        ("none", "none"),  # true negative
+        ("material_conflict", "verbal_conflict"),  # related, right stance: a true positive
+        ("none", "verbal_cooperation"),  # a false positive
+        ("neutral", "none"),  # a miss
+        ("material_cooperation", "verbal_conflict"),  # wrong stance: a false positive and a miss
+    ]
+    logits = torch.zeros(len(rows), len(PAIR_LABELS))
+    labels = torch.tensor([PAIR_LABELS.index(g) for g, _ in rows])
+    for i, (_, pred) in enumerate(rows):
+        logits[i, PAIR_LABELS.index(pred)] = big
+    # tp 1, predicted related 3, gold related 3: F1 = 2 * 1 / (3 + 3)
+    assert _dyad_f1(logits, labels) == pytest.approx(2 / 6)
+
+
+def test_calibrate_command_refits_a_trained_model(tiny_encoder: Path, tmp_path: Path) -> None:
+    import yaml
+    from test_training import _config
+
+    from training.calibrate_cmd import recalibrate
+    from training.trainer import train
+
+    raw = _config(tmp_path, tiny_encoder, epochs=1)
+    raw["train"]["calibrate"] = False
+    out = train(build(Config, raw), progress=False)
+    assert not json.loads((out / "config.json").read_text())["diplostance"].get("temperatures")
+    raw["train"]["calibrate"] = True
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(raw))
+    report = recalibrate(out, config_file)
+    temperatures = json.loads((out / "config.json").read_text())["diplostance"]["temperatures"]
+    assert (
+        set(temperatures)
+        == {"sentiment", "sentence_detail"}
+        == {h for h in report if "temperature" in report[h]}
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["calibration"] == json.loads(json.dumps(report))
+    assert "## Calibration" in (out / "README.md").read_text()
+    raw["train"]["calibrate"] = False
+    config_file.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="train.calibrate is false"):
+        recalibrate(out, config_file)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
 
-from inference.heads import HEADS
+from inference.heads import HEADS, NO_RELATION, PAIR_LABELS
 from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
 from inference.modeling import StanceModel
 
@@ -145,6 +145,21 @@ def calibrate(
 _SHIFTS = torch.arange(-1.0, 2.0001, 0.05)
 
 
+def _cross_fitted(
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    half: torch.Tensor,
+    fit: Callable[[torch.Tensor, torch.Tensor], float],
+    column: int,
+) -> torch.Tensor:
+    """``logits`` with ``column`` shifted on each half of the items by the shift ``fit`` finds on the other."""
+    shifted = logits.clone()
+    for side in (0, 1):
+        fit_on, score_on = half != side, half == side
+        shifted[score_on, column] += fit(logits[fit_on], labels[fit_on]) if fit_on.any() else 0.0
+    return shifted
+
+
 def _pn_macro_f1(pred: torch.Tensor, labels: torch.Tensor, polar: tuple[int, int]) -> float:
     f1s = []
     for c in polar:
@@ -171,15 +186,57 @@ def fit_neutral_shift(
 
 def polarity_report(logits: torch.Tensor, labels: torch.Tensor, half: torch.Tensor) -> dict[str, float]:
     """The neutral shift fitted on all items, and pos/neg macro-F1 without it and cross-fitted with it."""
-    shifted = logits.clone()
-    for side in (0, 1):
-        fit_on, score_on = half != side, half == side
-        shift = fit_neutral_shift(logits[fit_on], labels[fit_on]) if fit_on.any() else 0.0
-        shifted[score_on, 1] += shift
+    shifted = _cross_fitted(logits, labels, half, fit_neutral_shift, 1)
     return {
         "neutral_shift": fit_neutral_shift(logits, labels),
         "pn_f1_before": _pn_macro_f1(logits.argmax(-1), labels, (0, 2)),
         "pn_f1_after": _pn_macro_f1(shifted.argmax(-1), labels, (0, 2)),
+        "n": len(labels),
+    }
+
+
+_RELATION_SHIFTS = torch.arange(-3.0, 3.0001, 0.05)
+_NONE = PAIR_LABELS.index(NO_RELATION)
+_PAIR_STANCE = torch.tensor(
+    [-1] + [STANCE_LABELS.index(DETAIL_TO_STANCE[d]) for d in PAIR_LABELS if d != NO_RELATION]
+)  # the stance of each pair label (-1: none)
+
+
+def _dyad_f1(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Directed dyad F1 over pair rows as ``training.dyad_metrics`` counts it: a row is predicted related
+    when ``none`` is not its argmax against the related mass, i.e. p(none) < 0.5; a true positive is a
+    related prediction whose stance (the stance with the most related probability) is the gold stance."""
+    probs = torch.softmax(logits, -1)
+    related = probs[:, _NONE] < 0.5
+    stance_mass = torch.stack([probs[:, s == _PAIR_STANCE].sum(1) for s in range(len(STANCE_LABELS))], dim=1)
+    stance = stance_mass.argmax(1)
+    gold = _PAIR_STANCE[labels]
+    tp = int((related & (gold >= 0) & (stance == gold)).sum())
+    pred, positives = int(related.sum()), int((gold >= 0).sum())
+    return 2 * tp / (pred + positives) if pred + positives else 0.0
+
+
+def fit_relation_shift(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """The shift added to the pair head's ``none`` logit (-3..3, step 0.05) that maximises directed dyad
+    F1; ties go to the shift closest to 0. A shift ``d`` is the threshold ``p(none) < 1 / (1 + e^d)``
+    on the unshifted probabilities, so the decision stays "related when p(none) < 0.5" on what users read."""
+    best, best_f1 = 0.0, -1.0
+    for shift in sorted(_RELATION_SHIFTS.tolist(), key=abs):
+        shifted = logits.clone()
+        shifted[:, _NONE] += shift
+        f1 = _dyad_f1(shifted, labels)
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = round(shift, 2), f1
+    return best
+
+
+def relation_report(logits: torch.Tensor, labels: torch.Tensor, half: torch.Tensor) -> dict[str, float]:
+    """The ``none`` shift fitted on all pairs, and dyad F1 without it and cross-fitted with it."""
+    shifted = _cross_fitted(logits, labels, half, fit_relation_shift, _NONE)
+    return {
+        "none_shift": fit_relation_shift(logits, labels),
+        "dyad_f1_before": _dyad_f1(logits, labels),
+        "dyad_f1_after": _dyad_f1(shifted, labels),
         "n": len(labels),
     }
 
@@ -191,17 +248,27 @@ def calibrate_model(
     *,
     bf16: bool = False,
     polarity_dev: Sequence[Example] = (),
+    relation: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Fit and set ``model.settings.temperatures`` on ``dev``; with ``polarity_dev``, also the sentiment
-    head's neutral shift (``model.settings.logit_shift``) on those examples. Returns the report."""
-    temperatures, report = calibrate(collect_logits(model, tokenizer, dev, bf16=bf16))
+    head's neutral shift (``model.settings.logit_shift``) on those examples; with ``relation``, the pair
+    head's ``none`` shift on the pairs of ``dev`` (:func:`fit_relation_shift`). Returns the report."""
+    collected = collect_logits(model, tokenizer, dev, bf16=bf16)
+    temperatures, report = calibrate(collected)
     model.settings.temperatures = temperatures
     model.settings.logit_shift = {}
+    if relation and "pair" in collected:
+        logits, labels, half = collected["pair"]
+        rel = relation_report(logits / temperatures.get("pair", 1.0), labels, half)
+        report["pair_relation"] = rel
+        shift = [0.0] * logits.shape[1]
+        shift[_NONE] = rel["none_shift"]
+        model.settings.logit_shift["pair"] = shift
     if polarity_dev:
         logits, labels, half = collect_logits(model, tokenizer, polarity_dev, bf16=bf16)["sentiment"]
         polarity = polarity_report(logits / temperatures.get("sentiment", 1.0), labels, half)
         report["sentiment_polarity"] = polarity
         shift = [0.0] * logits.shape[1]
         shift[1] = polarity["neutral_shift"]
-        model.settings.logit_shift = {"sentiment": shift}
+        model.settings.logit_shift["sentiment"] = shift
     return report

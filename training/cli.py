@@ -1,12 +1,55 @@
-"""``diplostance train``, ``cv`` and ``evaluate``: thin wrappers over typed functions."""
+"""``diplostance train``, ``data``, ``cv``, ``evaluate`` and ``calibrate``: thin wrappers over typed functions."""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import logging
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import ConfigError
+
+# Import name -> distribution of the modules the ``train`` extra installs (pyproject.toml).
+TRAIN_EXTRA: dict[str, str] = {"sklearn": "scikit-learn", "datasets": "datasets"}
+INSTALL_TRAIN = "pip install 'diplostance[train]'"
+
+
+def missing_train_modules() -> list[str]:
+    """The distributions of the ``train`` extra that are not installed (import names looked up, not imported)."""
+    return [dist for name, dist in TRAIN_EXTRA.items() if importlib.util.find_spec(name) is None]
+
+
+def needs_train_extra(command: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
+    """Run the command only with the ``train`` extra installed; else one line naming it, exit status 2."""
+
+    def wrap(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        def refuse(missing: list[str]) -> int:
+            print(
+                f"diplostance {command}: error: {', '.join(missing)} not installed; this command needs the "
+                f"'train' extra: {INSTALL_TRAIN}",
+                file=sys.stderr,
+            )
+            return 2
+
+        @functools.wraps(func)
+        def run(args: argparse.Namespace) -> int:
+            missing = missing_train_modules()
+            if missing:
+                return refuse(missing)
+            try:
+                return func(args)
+            except ModuleNotFoundError as err:  # a module of the extra that is present but broken
+                root = (err.name or "").partition(".")[0]
+                if root not in TRAIN_EXTRA:
+                    raise
+                return refuse([TRAIN_EXTRA[root]])
+
+        return run
+
+    return wrap
 
 
 def parse_overrides(extra: list[str]) -> dict[str, str]:
@@ -43,25 +86,16 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_train, accepts_overrides=True)
 
 
+@needs_train_extra("train")
 def _train(args: argparse.Namespace) -> int:
     from .config import load_config
+    from .trainer import train
 
-    try:
-        import datasets  # noqa: F401
-        import sklearn  # noqa: F401
-
-        from .trainer import train
-    except ModuleNotFoundError as err:
-        raise SystemExit(_missing_extra(err)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     config = load_config(args.config, parse_overrides(args.overrides))
     out = train(config, resume=getattr(args, "resume", False))
     print(f"model written to {out}")
     return 0
-
-
-def _missing_extra(err: ModuleNotFoundError) -> str:
-    return f"diplostance: {err.name} is not installed; install the training extra: pip install 'diplostance[train]'"
 
 
 def register_data(subparsers: argparse._SubParsersAction) -> None:
@@ -78,16 +112,12 @@ def register_data(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_data, accepts_overrides=True)
 
 
+@needs_train_extra("data")
 def _data(args: argparse.Namespace) -> int:
     from .config import load_config
+    from .data import load_sources
+    from .hf_data import save_sources
 
-    try:
-        import datasets  # noqa: F401
-
-        from .data import load_sources
-        from .hf_data import save_sources
-    except ModuleNotFoundError as err:
-        raise SystemExit(_missing_extra(err)) from None
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config = load_config(args.config, parse_overrides(args.overrides))
     sizes = save_sources(load_sources(config), args.out)
@@ -115,16 +145,10 @@ def register_cv(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cv, accepts_overrides=True)
 
 
+@needs_train_extra("cv")
 def _cv(args: argparse.Namespace) -> int:
     from .config import load_config
-
-    try:
-        import datasets  # noqa: F401
-        import sklearn  # noqa: F401
-
-        from .protocol import cross_validate
-    except ModuleNotFoundError as err:
-        raise SystemExit(_missing_extra(err)) from None
+    from .protocol import cross_validate
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     config = load_config(args.config, parse_overrides(args.overrides))
@@ -146,18 +170,16 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--precision",
-        choices=["auto", "fp32", "bf16"],
+        choices=["auto", "fp32", "bf16", "int8"],
         default="auto",
         help="compute precision (default: auto)",
     )
     p.set_defaults(func=_evaluate, accepts_overrides=True)
 
 
+@needs_train_extra("evaluate")
 def _evaluate(args: argparse.Namespace) -> int:
-    try:
-        from .evaluate_cmd import run_evaluation
-    except ModuleNotFoundError as err:
-        raise SystemExit(_missing_extra(err)) from None
+    from .evaluate_cmd import run_evaluation
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     run_evaluation(
@@ -168,6 +190,31 @@ def _evaluate(args: argparse.Namespace) -> int:
         parse_overrides(args.overrides),
         precision=args.precision,
     )
+    return 0
+
+
+def register_calibrate(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "calibrate",
+        help="refit a trained model's temperatures and decision shifts on a config's dev splits",
+        description=(
+            "Fit what train.calibrate fits at the end of training (a temperature per head; with "
+            "train.polarity_source the sentiment neutral shift; with train.fit_relation the pair head's none "
+            "shift) on the config's dev splits, write it into the model's config.json and update metrics.json "
+            "and the model card. The weights are not touched."
+        ),
+    )
+    p.add_argument("model", type=Path, help="trained model directory")
+    p.add_argument("--config", type=Path, default=Path("configs/default.yaml"), help="config naming the data")
+    p.set_defaults(func=_calibrate, accepts_overrides=True)
+
+
+@needs_train_extra("calibrate")
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibrate_cmd import recalibrate
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    recalibrate(args.model, args.config, parse_overrides(args.overrides))
     return 0
 
 
@@ -187,4 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-__all__ = ["main", "register_cv", "register_data", "register_evaluate", "register_train"]
+__all__ = [
+    "main",
+    "register_calibrate",
+    "register_cv",
+    "register_data",
+    "register_evaluate",
+    "register_train",
+]

@@ -94,6 +94,8 @@ class TrainConfig:
     calibrate: bool = True  # fit a temperature per head on dev (training/calibration.py)
     # a source whose dev set fits the sentiment head's neutral shift (RuSentNE's polarity decision); "" = none
     polarity_source: str = ""
+    # with calibrate: shift the pair head's "none" logit to the threshold that maximises directed dyad F1 on dev
+    fit_relation: bool = True
     eval_batch_size: int = 64
     log_every: int = 20
     # where training runs: "auto" (CUDA, else Apple MPS, else CPU), "cpu", "cuda" or "mps"

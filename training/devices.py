@@ -1,36 +1,31 @@
-"""Which device trains (``train.device``) and in which precision it computes (``train.bf16``/``fp16``)."""
+"""Which device trains (``train.device``) and in which precision it computes (``train.bf16``/``fp16``).
+
+The device itself is resolved by :func:`inference.devices.resolve_device` (one rule for training and
+inference); here its errors become config errors, and the config's bf16/fp16 flags become the
+Trainer's mixed-precision mode.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-import torch
+from inference import devices
 
 from .config import ConfigError
 
 logger = logging.getLogger(__name__)
 
 
-def _mps_available() -> bool:
-    return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
-
-
 def resolve_device(name: str) -> str:
-    """``auto`` -> ``cuda`` when a CUDA device is visible, else ``mps``, else ``cpu``; a named device
-    that is not there is an error naming the fix."""
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "mps" if _mps_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(
-            "train.device='cuda' but torch sees no CUDA device (torch "
-            f"{torch.__version__}); install a CUDA build of torch or set train.device: auto"
-        )
-    if name == "mps" and not _mps_available():
-        raise ConfigError("train.device='mps' but Apple MPS is not available here; set train.device: auto")
-    if name not in {"cpu", "cuda", "mps"}:
-        raise ConfigError(f"train.device={name!r}; expected auto, cpu, cuda or mps")
-    return name
+    """``train.device`` -> ``cpu`` | ``cuda`` | ``mps`` (``auto``: the accelerator torch sees, else the CPU);
+    a named device that is not there is a config error naming the fix."""
+    if name not in devices.DEVICES:
+        raise ConfigError(f"train.device={name!r}; expected one of {', '.join(devices.DEVICES)}")
+    try:
+        return devices.resolve_device(name).type
+    except ValueError as err:
+        raise ConfigError(f"train.{err}") from None  # "train.device='cuda', but torch sees no ..."
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ def resolve_precision(device: str, bf16: bool, fp16: bool) -> Precision:
     if bf16 and fp16:
         raise ConfigError("train.bf16 and train.fp16 are both true; choose one")
     if bf16:
-        if device == "cuda" and not torch.cuda.is_bf16_supported():
+        if device == "cuda" and not devices.cuda_supports_bf16(devices.resolve_device("cuda")):
             logger.warning("this CUDA device has no bf16: training in fp16 mixed precision instead")
             return Precision(False, True)
         return Precision(True, False)

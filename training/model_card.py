@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from inference.heads import HEADS, LEGACY_HEADS
 
@@ -16,7 +19,7 @@ license: mit
 library_name: diplostance
 tags: [stance, sentiment, international-relations, cameo, plover, multilingual]
 base_model: {encoder}
----
+{model_index}---
 
 # diplostance stance model
 
@@ -96,6 +99,15 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
             f"{polarity['pn_f1_before']:.3f} without, {polarity['pn_f1_after']:.3f} with, cross-fitted).\n\n"
         )
     )
+    relation = report.get("pair_relation")
+    if relation:
+        threshold = 1 / (1 + math.exp(relation["none_shift"]))
+        polarity_text += (
+            f"The pair head's `none` logit is shifted by {relation['none_shift']:+.2f}, i.e. a pair is related "
+            f"when its calibrated p(none) < {threshold:.2f} before the shift (fitted on {relation['n']} dev "
+            f"pairs to maximise directed dyad F1: {relation['dyad_f1_before']:.3f} without, "
+            f"{relation['dyad_f1_after']:.3f} with, cross-fitted).\n\n"
+        )
     return (
         "## Calibration\n\n"
         "Each head's logits are divided by a temperature fitted on the dev splits, so `scores` read as\n"
@@ -103,6 +115,48 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
         "| head | temperature | ECE before | ECE after | n |\n|---|---:|---:|---:|---:|\n"
         f"{rows}\n\n{polarity_text}"
     )
+
+
+# metric key (training.evaluation.METRICS) -> the Hub's metric type
+_METRIC_TYPES = {"dyad_p": "precision", "dyad_r": "recall"}
+
+
+def model_index(name: str, dev: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Hub's ``model-index``: one result per (data set, language) of the dev figures, each metric named.
+
+    Figures are on held-out dev splits of the training files (``dataset.split: dev``), as in the card's table.
+    """
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in table_rows(dev):
+        if row["lang"] == "all" and len(dev[row["data"]]["by_lang"]) <= 2:
+            continue  # one language: its "all" row repeats it
+        key = (row["data"], row["lang"])
+        if key not in results:
+            results[key] = {
+                "task": {"type": "text-classification", "name": "Stance and sentiment toward countries"},
+                "dataset": {
+                    "name": f"{row['data']} (dev split)",
+                    "type": dev[row["data"]]["kind"],
+                    "config": row["lang"],
+                    "split": "dev",
+                },
+                "metrics": [],
+            }
+        results[key]["metrics"].append(
+            {
+                "type": _METRIC_TYPES.get(row["metric"], "f1"),
+                "value": round(float(row["ours"]), 4),
+                "name": f"{row['metric']} ({row['lang']})",
+            }
+        )
+    return [{"name": name, "results": list(results.values())}]
+
+
+def model_index_yaml(name: str, dev: dict[str, Any]) -> str:
+    """``model-index:`` as YAML lines for the card's front matter (empty without dev figures)."""
+    if not dev:
+        return ""
+    return yaml.safe_dump({"model-index": model_index(name, dev)}, sort_keys=False, allow_unicode=True)
 
 
 def _head_rows(out_dir: Path) -> str:
@@ -134,6 +188,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         calibration=_calibration_section(metrics.get("calibration")),
         head_rows=_head_rows(out_dir),
         languages=", ".join(langs),
+        model_index=model_index_yaml(out_dir.name, dev),
         encoder=model["encoder"],
         adapter="LoRA adapter" if config["output"]["encoder_format"] == "lora" else "full fine-tuning",
         max_length=model["max_length"],

@@ -280,6 +280,7 @@ def train(
             dev_examples,
             bf16=precision.bf16 and device == "cpu",
             polarity_dev=data[polarity].dev if polarity else (),
+            relation=config.train.fit_relation,
         )
         logger.info(
             "calibrated: temperatures %s, shifts %s", model.settings.temperatures, model.settings.logit_shift

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import importlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from inference.batch.core import ArticleClassifier
+from inference.batch.core import ArticleClassifier, reserved_names
 from inference.batch.manifest import Manifest
 from inference.batch.options import ScoreOptions
+from inference.batch.readers import ReadOptions, discover_fields, resolve_inputs
+
+log = logging.getLogger("inference.batch")
 
 
-def load_classifier(model: str | None) -> ArticleClassifier:
-    """The project's classifier (``inference.load_classifier``), imported only when needed."""
+def load_classifier(model: str | None, device: str = "auto") -> ArticleClassifier:
+    """The project's classifier (``inference.load_classifier``) on ``device``, imported only when needed."""
     try:
         loader = importlib.import_module("inference").load_classifier
     except (ImportError, AttributeError):
@@ -21,7 +27,7 @@ def load_classifier(model: str | None) -> ArticleClassifier:
             "inference.load_classifier is not available in this installation; "
             "pass classifier=... to inference.batch.score"
         ) from None
-    return loader(model)
+    return loader(model, device=device)
 
 
 def score(
@@ -33,7 +39,9 @@ def score(
     lang: str | None = None,
     text_field: str = "text",
     id_field: str = "id",
-    passthrough: Sequence[str] = ("lang", "date", "title"),
+    keep: Sequence[str] | None = None,
+    date_format: str | None = None,
+    text_format: str = "auto",
     engine: str = "local",
     overwrite: bool = False,
     chunk_size: int = 250,
@@ -43,6 +51,8 @@ def score(
     address: str | None = None,
     num_workers: int | None = None,
     parquet_layout: str = "file",
+    device: str = "auto",
+    gpus_per_worker: float | None = None,
 ) -> Manifest:
     """Score every article of ``inputs`` into ``out_dir``; resumes a run that was cut short.
 
@@ -52,12 +62,26 @@ def score(
     ``inference.load_classifier(model)``, loaded only if there is work to do.
     ``lang`` is the language of records without a ``lang`` field.
 
+    Every output row carries the record's ``lang``, ``date`` (parsed to a date; ``date_raw``
+    holds the text of a date that did not parse, ``date_format`` such as ``"%d/%m/%Y"`` reads
+    ambiguous numeric dates) and the input fields named in ``keep`` (default: every other field
+    of the CSV header, Parquet schema or first JSONL records, as strings).
+    ``text_format``: ``"html"`` strips markup and entities and splits paragraphs on block
+    elements; ``"auto"`` (default) does so for texts that obviously are HTML; ``"text"`` never.
+    Offsets of an HTML record refer to the extracted text (``inference.batch.html_text``).
+
     ``engine="ray"`` scores on Ray Data (``docs/ray.md``): ``address`` joins a running cluster
     (default: start a local instance and shut it down at the end), ``num_workers`` scoring
     actors (default: one per CPU), ``parquet_layout="folder"`` writes ``stances.parquet`` and
     ``articles.parquet`` as folders of part files. The Ray engine does not resume a run.
+
+    ``device`` (``auto`` | ``cpu`` | ``cuda`` | ``mps``) is where the loaded classifier runs; ``auto`` picks
+    an accelerator when present. With Ray, ``gpus_per_worker`` makes each actor reserve that many GPUs (and
+    run on CUDA; default workers: GPUs / gpus_per_worker); without it the actors run on the CPU.
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    if isinstance(keep, str):
+        raise TypeError(f"keep must be a list of field names, got the string {keep!r}; e.g. keep=[{keep!r}]")
     opts = ScoreOptions(
         inputs=tuple(Path(p) for p in paths),
         out_dir=Path(out_dir),
@@ -65,7 +89,9 @@ def score(
         lang=lang or None,
         text_field=text_field,
         id_field=id_field,
-        passthrough=tuple(passthrough),
+        passthrough=tuple(dict.fromkeys(["lang", "date", *(keep if keep is not None else ["title"])])),
+        date_format=date_format,
+        text_format=text_format,
         engine=engine,
         overwrite=overwrite,
         chunk_size=chunk_size,
@@ -75,11 +101,27 @@ def score(
         address=address or None,
         num_workers=num_workers,
         parquet_layout=parquet_layout,
+        device=device,
+        gpus_per_worker=gpus_per_worker,
     )
+    # Every other input field by default (options are checked first, so their errors come first).
+    if keep is None:
+        fields = ReadOptions(id_field, text_field)
+        found = discover_fields(resolve_inputs(paths, fields), fields)
+        skipped = [name for name in found if reserved_names([name])]
+        if skipped:
+            log.warning("input fields %s are names of output columns and are not passed through", skipped)
+        keep = ["title", *(n for n in found if n not in ("lang", "date", "title") and n not in skipped)]
+        opts = dataclasses.replace(opts, passthrough=tuple(dict.fromkeys(["lang", "date", *keep])))
     if classifier is not None and not isinstance(classifier, ArticleClassifier):
         raise TypeError(
             f"classifier {classifier!r} has no name and classify_many(texts, lang); see ArticleClassifier"
         )
+    load = (
+        load_classifier
+        if opts.worker_device == "auto"
+        else functools.partial(load_classifier, device=opts.worker_device)
+    )
     if opts.engine == "ray":
         try:
             ray_engine = importlib.import_module("inference.batch.ray_engine")
@@ -88,10 +130,10 @@ def score(
                 f"engine 'ray' is not available ({err}); install it with pip install 'diplostance[ray]' "
                 "or use engine='local' (--engine local)"
             ) from None
-        return ray_engine.run(opts, classifier, load_classifier)
+        return ray_engine.run(opts, classifier, load)
     from inference.batch.local import run_local
 
-    return run_local(opts, classifier, load_classifier)
+    return run_local(opts, classifier, load)
 
 
 def report(out_dir: str | os.PathLike[str], *, top: int = 8) -> dict[str, Path]:

@@ -3,17 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
+import os
 import sys
 
-from inference.batch.options import ENGINES, PARQUET_LAYOUTS
+from inference.batch.html_text import TEXT_FORMATS
+from inference.batch.options import DEVICES, ENGINES, PARQUET_LAYOUTS
 
 
-def _setup_logging() -> None:
+def _setup_logging(verbose: bool = False) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
         )
+    if not verbose:
+        quiet_third_party()
+
+
+def quiet_third_party() -> None:
+    """No progress bars, deprecation or future warnings from transformers, peft or torch on a
+    normal run (``-v`` keeps them): they say nothing about the user's data."""
+    import warnings
+
+    for category in (FutureWarning, DeprecationWarning, UserWarning):
+        for module in ("transformers", "peft", "torch", "huggingface_hub", "tokenizers"):
+            warnings.filterwarnings("ignore", category=category, module=module)
+    for name in ("transformers", "peft", "huggingface_hub", "torch"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules or importlib.util.find_spec("transformers") is not None:
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover - transformers is a dependency
+            pass
+
+
+def _split_fields(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 def register_score(subparsers: argparse._SubParsersAction) -> None:
@@ -24,13 +55,36 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         "of them) into DIR: stances.parquet, articles.parquet, errors.jsonl, manifest.json. Rerunning the same "
         "command after a crash resumes where it stopped.",
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files or folders of .txt files")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files or folders of them")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--model", default=None, metavar="DIR", help="model folder (default: the bundled model)")
     p.add_argument("--lang", default=None, metavar="XX", help="language of records without a 'lang' field")
     p.add_argument("--engine", choices=ENGINES, default="local", help="execution engine (default: local)")
     p.add_argument("--text-field", default="text", help="name of the text field/column (default: text)")
     p.add_argument("--id-field", default="id", help="name of the id field/column (default: id)")
+    p.add_argument(
+        "--keep",
+        type=_split_fields,
+        default=None,
+        metavar="FIELD,...",
+        help="input fields passed through to the outputs besides lang and date "
+        "(default: every field of the CSV header, Parquet schema or first JSONL records; --keep '' for none)",
+    )
+    p.add_argument(
+        "--date-format",
+        default=None,
+        metavar="FMT",
+        help="strptime pattern for dates the built-in formats find ambiguous, e.g. '%%d/%%m/%%Y' "
+        "(default: ISO 8601, RFC 2822, English month names and unambiguous numeric dates)",
+    )
+    p.add_argument(
+        "--text-format",
+        choices=TEXT_FORMATS,
+        default="auto",
+        help="'html': strip markup and entities, paragraphs at block elements (offsets then refer to the "
+        "extracted text); 'auto' (default): the same for texts that obviously are HTML; 'text': never",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="show third-party warnings and progress bars")
     p.add_argument("--overwrite", action="store_true", help="discard earlier results in DIR and start over")
     p.add_argument(
         "--chunk-size",
@@ -39,6 +93,12 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         help="records per committed chunk, the unit of resume (default: 250)",
     )
     p.add_argument("--batch-size", type=int, default=32, help="articles per classifier call (default: 32)")
+    p.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where the model runs; auto: a CUDA/MPS accelerator when present, else the CPU (default: auto)",
+    )
     p.add_argument(
         "--max-chars", type=int, default=5_000_000, help="longer texts are errors (default: 5,000,000)"
     )
@@ -59,13 +119,21 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         default="file",
         help="'folder': write stances.parquet/ and articles.parquet/ as folders of part files (default: file)",
     )
+    ray.add_argument(
+        "--gpus-per-worker",
+        type=float,
+        default=None,
+        metavar="N",
+        help="GPUs each scoring actor reserves, e.g. 1 or 0.5; workers then run on CUDA "
+        "(default: none, CPU workers)",
+    )
     p.set_defaults(func=_score)
 
 
 def _score(args: argparse.Namespace) -> int:
     from inference.batch.api import score
 
-    _setup_logging()
+    _setup_logging(args.verbose)
     try:
         manifest = score(
             args.inputs,
@@ -74,6 +142,9 @@ def _score(args: argparse.Namespace) -> int:
             lang=args.lang,
             text_field=args.text_field,
             id_field=args.id_field,
+            keep=args.keep,
+            date_format=args.date_format,
+            text_format=args.text_format,
             engine=args.engine,
             overwrite=args.overwrite,
             chunk_size=args.chunk_size,
@@ -83,6 +154,8 @@ def _score(args: argparse.Namespace) -> int:
             address=args.address,
             num_workers=args.num_workers,
             parquet_layout=args.parquet_layout,
+            device=args.device,
+            gpus_per_worker=args.gpus_per_worker,
         )
     except (ValueError, RuntimeError) as err:
         print(f"diplostance score: error: {err}", file=sys.stderr)
@@ -127,6 +200,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        print(str(err) or "interrupted before anything was saved", file=sys.stderr)
         return 130

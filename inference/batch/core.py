@@ -11,8 +11,16 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
-from inference.batch.dyads import ARTICLE_DYAD_COLUMNS, add_dyad_rows, dyad_counts, empty_dyads, reads_dyads
-from inference.batch.schema import MENTION, sentence_row_schema
+from inference.batch.dyads import (
+    ARTICLE_DYAD_COLUMNS,
+    add_dyad_rows,
+    dyad_counts,
+    dyad_schema,
+    empty_dyads,
+    reads_dyads,
+)
+from inference.batch.languages import LANGUAGE_COLUMNS
+from inference.batch.schema import MENTION, passthrough_fields, sentence_row_schema
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
 from inference.results import StanceResult
 
@@ -58,7 +66,7 @@ def stance_schema(passthrough: Sequence[str]) -> pa.Schema:
 
 def article_schema(passthrough: Sequence[str]) -> pa.Schema:
     fields = [pa.field("id", pa.string(), nullable=False)]
-    fields += [pa.field(name, pa.string()) for name in passthrough]
+    fields += passthrough_fields(passthrough)
     fields += [
         pa.field("country", pa.string()),
         pa.field("n_sentences", pa.int32()),
@@ -69,6 +77,13 @@ def article_schema(passthrough: Sequence[str]) -> pa.Schema:
     ]
     fields += [pa.field(name, pa.int32()) for name in ARTICLE_DYAD_COLUMNS]  # as source / as target
     return pa.schema(fields)
+
+
+def reserved_names(passthrough: Sequence[str]) -> list[str]:
+    """Pass-through names that would collide with the columns the scorer writes itself."""
+    own = set(stance_schema([]).names) | set(article_schema([]).names) | set(dyad_schema([]).names)
+    own |= {"text", "date_raw", *LANGUAGE_COLUMNS}
+    return sorted(set(passthrough) & own)
 
 
 def _check_result(result: StanceResult, text: str, article_id: str) -> None:

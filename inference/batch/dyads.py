@@ -28,8 +28,9 @@ def reads_dyads(classifier: Any) -> bool:
 
 def dyad_schema(passthrough: Sequence[str]) -> pa.Schema:
     fields = [
-        pa.field("source", pa.string()),
-        pa.field("target", pa.string()),
+        # not "source"/"target": those are common input fields (a news source), passed through as such
+        pa.field("source_country", pa.string()),
+        pa.field("target_country", pa.string()),
         pa.field("source_mentions", pa.list_(MENTION)),
         pa.field("target_mentions", pa.list_(MENTION)),
         pa.field("stance", pa.string()),
@@ -59,8 +60,8 @@ def add_dyad_rows(
             out["start"].append(d.start)
             out["end"].append(d.end)
             out["sentence"].append(d.sentence)
-            out["source"].append(d.source)
-            out["target"].append(d.target)
+            out["source_country"].append(d.source)
+            out["target_country"].append(d.target)
             out["source_mentions"].append([{"start": int(s), "end": int(e)} for s, e in d.source_mentions])
             out["target_mentions"].append([{"start": int(s), "end": int(e)} for s, e in d.target_mentions])
             out["stance"].append(d.stance)
@@ -77,7 +78,9 @@ def dyad_counts(dyads: dict[str, list[Any]] | None) -> dict[tuple[str, str], lis
     counts: dict[tuple[str, str], list[int]] = {}
     if not dyads:
         return counts
-    for article_id, source, target in zip(dyads["id"], dyads["source"], dyads["target"], strict=True):
+    for article_id, source, target in zip(
+        dyads["id"], dyads["source_country"], dyads["target_country"], strict=True
+    ):
         counts.setdefault((article_id, source), [0, 0])[0] += 1
         counts.setdefault((article_id, target), [0, 0])[1] += 1
     return counts

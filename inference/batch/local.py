@@ -37,14 +37,17 @@ from inference.batch.core import (
 )
 from inference.batch.dyads import dyad_schema, empty_dyads
 from inference.batch.journal import ChunkEntry, Journal
+from inference.batch.languages import LANGUAGE_COLUMNS, count_languages
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
 from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
-from inference.batch.progress import Progress
-from inference.batch.readers import RawRecord, ReadPosition, iter_records, resolve_inputs
+from inference.batch.progress import Progress, sentence_progress
+from inference.batch.provenance import model_provenance, parquet_metadata
+from inference.batch.readers import RawRecord, ReadPosition, has_records, iter_records, resolve_inputs
 from inference.batch.records import ErrorRecord, ValidRecord, to_columns, validate
 from inference.batch.writers import (
     RECORD_SCHEMA,
+    count_values,
     merge_errors,
     merge_parquet,
     remove_tree,
@@ -187,11 +190,24 @@ def validate_chunk(
     return outcomes, claims
 
 
+# Columns of a records part that describe a valid record (null for an error row).
+RECORD_EXTRAS: tuple[str, ...] = ("date_status", *LANGUAGE_COLUMNS)
+
+
+def record_extras(record: ValidRecord) -> dict[str, Any]:
+    return {"date_status": record.date_status, **{c: record.extra.get(c) for c in LANGUAGE_COLUMNS}}
+
+
 def chunk_records(
-    outcomes: list[Outcome], stances: dict[str, list[Any]], failures: dict[int, str]
+    outcomes: list[Outcome],
+    stances: dict[str, list[Any]],
+    failures: dict[int, str],
+    extras: dict[int, dict[str, Any]] | None = None,
 ) -> tuple[dict[str, list[Any]], int, int]:
     """The rows of a chunk's records part (``RECORD_SCHEMA``), its scored count and how many
-    of those name no country, from the outcomes, the stance rows and the classifier failures."""
+    of those name no country, from the outcomes, the stance rows and the classifier failures
+    (``extras``: per ``seq``, the ``RECORD_EXTRAS`` of a valid record: how its date parsed, its language)."""
+    extras = extras or {}
     per_id: dict[str, int] = {}
     for article_id in stances["id"]:
         per_id[article_id] = per_id.get(article_id, 0) + 1
@@ -204,7 +220,16 @@ def chunk_records(
         no_country += reason is None and n_rows == 0
         for name, value in zip(
             RECORD_SCHEMA.names,
-            (seq, source, line, record_id, "failed" if reason else "scored", reason, n_rows),
+            (
+                seq,
+                source,
+                line,
+                record_id,
+                "failed" if reason else "scored",
+                reason,
+                n_rows,
+                *(extras.get(seq, {}).get(name) for name in RECORD_EXTRAS),
+            ),
             strict=True,
         ):
             records[name].append(value)
@@ -237,6 +262,7 @@ class _Run:
             ],
             stances,
             failures,
+            {r.seq: record_extras(r) for r in valid},
         )
         fields = opts.output_fields
         articles = aggregate_articles(stances, fields, dyads)
@@ -251,31 +277,67 @@ class _Run:
         release_free_memory()
         return entry
 
-    def merge(self, entries: list[ChunkEntry]) -> dict[str, str]:
+    def merge(self, entries: list[ChunkEntry], metadata: dict[str, str]) -> dict[str, str]:
         out, fields = self.opts.out_dir, self.opts.output_fields
         indices = [e.index for e in entries]
         merge_parquet(
-            (self.part("stances", i) for i in indices), out / "stances.parquet", stance_schema(fields)
+            (self.part("stances", i) for i in indices),
+            out / "stances.parquet",
+            stance_schema(fields),
+            metadata=metadata,
         )
         merge_parquet(
-            (self.part("articles", i) for i in indices), out / "articles.parquet", article_schema(fields)
+            (self.part("articles", i) for i in indices),
+            out / "articles.parquet",
+            article_schema(fields),
+            metadata=metadata,
         )
-        merge_parquet((self.part("dyads", i) for i in indices), out / "dyads.parquet", dyad_schema(fields))
+        merge_parquet(
+            (self.part("dyads", i) for i in indices),
+            out / "dyads.parquet",
+            dyad_schema(fields),
+            metadata=metadata,
+        )
         merge_errors((self.part("records", i) for i in indices), out / "errors.jsonl")
         return {name: str(out / name) for name in OUTPUT_FILES}
+
+
+def prepare_out(out: Path) -> None:
+    """Create the output folder, or say at once why it cannot be one (before any model is loaded)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is a file, not a folder; choose a folder path (it is created)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise ValueError(
+            f"cannot write to --out {str(out)!r} ({err.strerror or err}); choose a folder you can write to"
+        ) from None
+
+
+def expected_model_name(model: str | None) -> str:
+    """The ``name`` that ``inference.load_classifier(model)`` gives its classifier."""
+    return "default" if model is None else str(model)
 
 
 def run_local(opts: ScoreOptions, classifier: ArticleClassifier | None, load: Any) -> Manifest:
     """Score ``opts.inputs`` into ``opts.out_dir``, resuming a run cut short; see the module doc.
 
     ``load(model)`` returns a classifier; it is called only when ``classifier`` is None and
-    there is work to do.
+    there is work to do. Everything that can be known from the inputs and the output folder
+    (missing fields, no records, an unwritable folder, a finished run) is checked first.
     """
     started = time.monotonic()
     out = opts.out_dir
     specs = resolve_inputs(opts.inputs, opts.read_options)
+    if not has_records(specs, opts.read_options):
+        raise ValueError(
+            f"the inputs {[str(p) for p in opts.inputs]} hold no records (empty files?); nothing to score"
+        )
     inputs = describe_inputs(specs)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(out)
     with _locked(out):
         if opts.overwrite:
             _clear(out)
@@ -295,6 +357,13 @@ def run_local(opts: ScoreOptions, classifier: ArticleClassifier | None, load: An
                 diffs = fingerprint_diff({k: old.get(k) for k in wanted}, wanted)
                 if diffs:
                     raise _refuse(out, diffs)
+        name = (
+            getattr(classifier, "name", None) if classifier is not None else expected_model_name(opts.model)
+        )
+        if previous is not None and previous.complete and previous.model == name:
+            remove_tree(work)
+            log.info("%s is already complete; pass --overwrite to score again", out)
+            return dataclasses.replace(previous, last_run={"records": 0, "scored": 0, "elapsed_s": 0.0})
         if classifier is None:
             classifier = load(opts.model)
         model = str(getattr(classifier, "name", type(classifier).__name__))
@@ -304,7 +373,7 @@ def run_local(opts: ScoreOptions, classifier: ArticleClassifier | None, load: An
         if previous is not None and previous.complete:
             remove_tree(work)
             log.info("%s is already complete; pass --overwrite to score again", out)
-            return previous
+            return dataclasses.replace(previous, last_run={"records": 0, "scored": 0, "elapsed_s": 0.0})
         return _run(opts, classifier, specs, {**wanted, "model": model}, started)
 
 
@@ -356,17 +425,30 @@ def _run(
         )
         this_run = {"records": 0, "scored": 0}
         try:
-            for chunk in _chunks(stream, opts.chunk_size, opts.chunk_chars, opts.text_field):
-                entry = run.process(len(entries), chunk, skip)
-                entries.append(entry)
-                skip += entry.records
-                this_run["records"] += entry.records
-                this_run["scored"] += entry.scored
-                progress.update(entry.records, entry.failed, position.bytes())
+            with sentence_progress(classifier, progress):  # progress inside long records too
+                for chunk in _chunks(stream, opts.chunk_size, opts.chunk_chars, opts.text_field):
+                    entry = run.process(len(entries), chunk, skip)
+                    entries.append(entry)
+                    skip += entry.records
+                    this_run["records"] += entry.records
+                    this_run["scored"] += entry.scored
+                    progress.update(entry.records, entry.failed, position.bytes())
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(
+                f"interrupted: {skip:,} records in {len(entries)} chunks are saved in {str(out / WORK)!r}; "
+                "rerun the same command to resume from there (--overwrite starts over)"
+            ) from None
         finally:
             progress.close()
-        outputs = run.merge(entries)
+        info = model_provenance(classifier)
+        outputs = run.merge(entries, parquet_metadata(info, fingerprint["options"]))
+        dates = count_values((run.part("records", e.index) for e in entries), "date_status")
+        languages, uncovered = count_languages(run.part("records", e.index) for e in entries)
         manifest = Manifest(
+            model_info=info,
+            dates=dates,
+            languages=languages,
+            uncovered_languages=uncovered,
             read=sum(e.records for e in entries),
             scored=sum(e.scored for e in entries),
             failed=sum(e.failed for e in entries),

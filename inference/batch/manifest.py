@@ -75,6 +75,10 @@ class Manifest:
     article_rows: int = 0  # rows of articles.parquet (article, country)
     no_country: int = 0  # scored articles that name no country (no stance rows)
     model: str = ""
+    model_info: dict[str, Any] = field(default_factory=dict)  # name, version, weights_sha256 (provenance)
+    dates: dict[str, int] = field(default_factory=dict)  # records whose date parsed/unparsed/missing
+    languages: dict[str, int] = field(default_factory=dict)  # articles per assumed language (languages.py)
+    uncovered_languages: dict[str, int] = field(default_factory=dict)  # of those, languages without a table
     engine: str = "local"
     inputs: list[dict[str, Any]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
@@ -103,6 +107,25 @@ class Manifest:
         run = self.last_run or {}
         elapsed = float(run.get("elapsed_s", 0.0))
         rate = (run.get("records", 0) / elapsed) if elapsed > 0 else 0.0
+        this_run = [
+            ("articles/s (this run)", f"{rate:,.1f}"),
+            ("elapsed (this run)", f"{elapsed:,.1f} s"),
+        ]
+        if self.complete and not run.get("records"):
+            this_run = [("this run", "nothing to do (already complete)")]
+        dates = [
+            (f"dates {status}", f"{self.dates[status]:,}")
+            for status in ("parsed", "unparsed", "missing")
+            if self.dates.get(status)
+        ]
+        languages = []
+        if self.languages:
+            languages.append(("languages (articles)", _top(self.languages)))
+        if self.uncovered_languages:
+            languages.append(("  without a country table", _top(self.uncovered_languages)))
+        version = self.model_info.get("version")
+        digest = self.model_info.get("weights_sha256")
+        model = self.model + (f" {version}" if version else "") + (f" sha256:{digest[:12]}" if digest else "")
         rows = [
             ("read", f"{self.read:,}"),
             ("scored", f"{self.scored:,}"),
@@ -110,13 +133,21 @@ class Manifest:
             ("failed (errors.jsonl)", f"{self.failed:,}"),
             ("stance rows", f"{self.rows:,}"),
             ("article-country rows", f"{self.article_rows:,}"),
-            ("articles/s (this run)", f"{rate:,.1f}"),
-            ("elapsed (this run)", f"{elapsed:,.1f} s"),
+            *dates,
+            *languages,
+            *this_run,
             ("runs", f"{self.runs}"),
-            ("model", self.model),
+            ("model", model),
         ]
         width = max(len(k) for k, _ in rows)
         value_width = max(len(v) for _, v in rows)
         line = "-" * (width + value_width + 3)
         body = "\n".join(f"{k.ljust(width)} | {v.rjust(value_width)}" for k, v in rows)
         return f"{line}\n{body}\n{line}"
+
+
+def _top(counts: dict[str, int], shown: int = 4) -> str:
+    """``en 30, fr 12, +3 more``: the most frequent keys of ``counts``."""
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{k} {v:,}" for k, v in ordered[:shown])
+    return text + (f", +{len(ordered) - shown} more" if len(ordered) > shown else "")

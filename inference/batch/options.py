@@ -6,10 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inference.batch.core import reserved_names
+from inference.batch.dates import check_date_format
+from inference.batch.html_text import check_text_format
+from inference.batch.languages import LANGUAGE_COLUMNS, language_fields
 from inference.batch.readers import ReadOptions
 from inference.batch.records import ValidateOptions
 
 ENGINES: tuple[str, ...] = ("local", "ray")
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")  # inference.devices.DEVICES (no torch import here)
 PARQUET_LAYOUTS: tuple[str, ...] = ("file", "folder")
 
 
@@ -22,6 +27,8 @@ class ScoreOptions:
     text_field: str = "text"
     id_field: str = "id"
     passthrough: tuple[str, ...] = ("lang", "date", "title")
+    date_format: str | None = None  # strptime pattern for ambiguous dates (--date-format)
+    text_format: str = "auto"  # "text" | "html" | "auto": HTML when it obviously is (html_text.py)
     engine: str = "local"
     overwrite: bool = False
     chunk_size: int = 250  # records per committed chunk (the unit of resume)
@@ -34,6 +41,10 @@ class ScoreOptions:
     address: str | None = None  # Ray cluster to join; None: start a local Ray instance
     num_workers: int | None = None  # scoring actors; None: one per CPU of the instance
     parquet_layout: str = "file"  # "folder": stances.parquet/ and articles.parquet/ are folders of parts
+    device: str = "auto"  # where the classifier runs (inference.devices); Ray: see worker_device
+    gpus_per_worker: float | None = (
+        None  # Ray only: GPUs each scoring actor reserves (None: none, CPU actors)
+    )
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -49,6 +60,7 @@ class ScoreOptions:
                     ("address (--address)", self.address, None),
                     ("num_workers (--num-workers)", self.num_workers, None),
                     ("parquet_layout (--parquet-layout)", self.parquet_layout, "file"),
+                    ("gpus_per_worker (--gpus-per-worker)", self.gpus_per_worker, None),
                 )
                 if value != default
             ]
@@ -56,6 +68,25 @@ class ScoreOptions:
                 raise ValueError(
                     f"{', '.join(given)} need engine='ray' (--engine ray); engine is {self.engine!r}"
                 )
+        if self.device not in DEVICES:
+            raise ValueError(f"unknown device {self.device!r}; expected one of {list(DEVICES)}")
+        if self.gpus_per_worker is not None:
+            if isinstance(self.gpus_per_worker, bool) or not (
+                isinstance(self.gpus_per_worker, int | float) and self.gpus_per_worker > 0
+            ):
+                raise ValueError(
+                    f"gpus_per_worker must be a positive number (e.g. 1, or 0.5 for two workers per GPU), "
+                    f"got {self.gpus_per_worker!r}"
+                )
+            if self.device not in ("auto", "cuda"):
+                raise ValueError(
+                    f"gpus_per_worker reserves CUDA GPUs, but device is {self.device!r}; use device 'cuda' or 'auto'"
+                )
+        elif self.engine == "ray" and self.device == "cuda":
+            raise ValueError(
+                "device 'cuda' with engine 'ray' needs gpus_per_worker (--gpus-per-worker 1): Ray gives GPUs "
+                "only to the workers that reserve them"
+            )
         if self.num_workers is not None and (not isinstance(self.num_workers, int) or self.num_workers < 1):
             raise ValueError(f"num_workers must be a positive integer, got {self.num_workers!r}")
         for name in ("chunk_size", "chunk_chars", "batch_size", "max_chars"):
@@ -66,6 +97,18 @@ class ScoreOptions:
             raise ValueError(
                 f"text_field {self.text_field!r} and id_field {self.id_field!r} must be two different non-empty names"
             )
+        if self.lang is not None:
+            try:
+                language_fields("", self.lang)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"lang (--lang) {self.lang!r}: {err}") from None
+        check_date_format(self.date_format)
+        check_text_format(self.text_format)
+        reserved = reserved_names(self.passthrough)
+        if reserved:
+            raise ValueError(
+                f"pass-through fields {reserved} are names of output columns; leave them out of keep (--keep)"
+            )
         clash = {self.text_field, self.id_field} & set(self.passthrough)
         if clash:
             raise ValueError(
@@ -74,8 +117,21 @@ class ScoreOptions:
 
     @property
     def output_fields(self) -> tuple[str, ...]:
-        """Pass-through columns of the outputs: ``lang`` (the language used) first, then the others."""
-        return ("lang", *(name for name in self.passthrough if name != "lang"))
+        """Pass-through columns of the outputs: ``lang`` (the record's hint, else ``--lang``) first,
+        ``language`` and ``language_covered`` (the language the finder assumed, ``languages.py``),
+        then the others (``date`` followed by ``date_raw``, the text of dates that did not parse)."""
+        fields = ["lang", *LANGUAGE_COLUMNS]
+        for name in self.passthrough:
+            if name != "lang":
+                fields += [name, "date_raw"] if name == "date" else [name]
+        return tuple(fields)
+
+    @property
+    def worker_device(self) -> str:
+        """The classifier's device: Ray actors that reserve no GPU run on the CPU."""
+        if self.engine == "ray" and self.gpus_per_worker is None and self.device == "auto":
+            return "cpu"
+        return self.device
 
     @property
     def read_options(self) -> ReadOptions:
@@ -84,7 +140,15 @@ class ScoreOptions:
 
     @property
     def validate_options(self) -> ValidateOptions:
-        return ValidateOptions(self.id_field, self.text_field, self.passthrough, self.lang, self.max_chars)
+        return ValidateOptions(
+            self.id_field,
+            self.text_field,
+            self.passthrough,
+            self.lang,
+            self.max_chars,
+            self.date_format,
+            self.text_format,
+        )
 
     def fingerprint_options(self) -> dict[str, Any]:
         """The options that change the output rows (a resume must use the same)."""
@@ -94,4 +158,6 @@ class ScoreOptions:
             "lang": self.lang,
             "passthrough": list(self.passthrough),
             "max_chars": self.max_chars,
+            "date_format": self.date_format,
+            "text_format": self.text_format,
         }

@@ -18,7 +18,10 @@ columns in, a ``dict[str, list]`` out; it runs without Ray in the tests.
 
 Because the driver reads, validates and numbers the records exactly like the local engine, and
 each chunk is classified in the same batches, both engines write the same rows for the same
-input, model and ``chunk_size``/``batch_size``. Differences from the local engine:
+input, model and ``chunk_size``/``batch_size``, and the same manifest: each result row carries the
+actor's ``model_info`` (provenance, also written into the Parquet metadata) and the record rows
+carry ``date_status``, ``language`` and ``language_covered``, counted as the local engine counts
+them. Differences from the local engine:
 
 - no resume: a run that fails leaves no partial outputs (``_work`` is removed) and is started
   again from scratch. A folder holding a cut-short *local* run is refused (finish it with
@@ -27,6 +30,7 @@ input, model and ``chunk_size``/``batch_size``. Differences from the local engin
 - the driver reads and checks every record before scoring starts (the blocks wait in Ray's
   object store, which spills to disk), and it writes every output file: only the
   classification is spread over the workers;
+- progress advances per chunk (the sentences are counted inside the actors, not sent back);
 - ``parquet_layout="folder"`` writes ``stances.parquet/`` and ``articles.parquet/`` as folders of
   part files (``pyarrow.parquet.read_table`` reads a folder and a file the same way).
 """
@@ -34,6 +38,8 @@ input, model and ``chunk_size``/``batch_size``. Differences from the local engin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
 import os
 import shutil
@@ -56,8 +62,10 @@ from inference.batch.core import (
     stance_schema,
 )
 from inference.batch.dyads import dyad_schema, empty_dyads
+from inference.batch.languages import count_languages
 from inference.batch.local import (
     OUTPUT_FILES,
+    RECORD_EXTRAS,
     WORK,
     _chunks,
     _clear,
@@ -66,17 +74,22 @@ from inference.batch.local import (
     _refuse,
     _remove_temporaries,
     chunk_records,
+    expected_model_name,
+    prepare_out,
     validate_chunk,
 )
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
 from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
 from inference.batch.progress import Progress
-from inference.batch.readers import ReadPosition, iter_records, resolve_inputs
+from inference.batch.provenance import model_provenance, parquet_metadata
+from inference.batch.readers import ReadPosition, has_records, iter_records, resolve_inputs
 from inference.batch.records import ErrorRecord, ValidRecord
+from inference.batch.schema import passthrough_fields
 from inference.batch.writers import (
     RECORD_SCHEMA,
     atomic_path,
+    count_values,
     merge_errors,
     merge_parquet,
     remove_tree,
@@ -86,12 +99,13 @@ from inference.batch.writers import (
 log = logging.getLogger("inference.batch")
 
 # Columns of a chunk block besides ``text`` and the pass-through fields (``lang`` first).
-RECORD_COLUMNS: tuple[str, ...] = ("chunk", "seq", "source", "line", "id", "reason")
+RECORD_COLUMNS: tuple[str, ...] = ("chunk", "seq", "source", "line", "id", "reason", "date_status")
 # What the scoring actors return: one row per chunk.
 RESULT_SCHEMA = pa.schema(
     [
         pa.field("chunk", pa.int64()),
         pa.field("model", pa.string()),
+        pa.field("model_info", pa.string()),  # JSON: provenance.model_provenance of the actor's classifier
         pa.field("records", pa.int64()),
         pa.field("scored", pa.int64()),
         pa.field("failed", pa.int64()),
@@ -116,8 +130,9 @@ def block_schema(fields: Iterable[str]) -> pa.Schema:
             pa.field("line", pa.int64()),
             pa.field("id", pa.string()),
             pa.field("reason", pa.string()),
+            pa.field("date_status", pa.string()),
             pa.field("text", pa.large_string()),
-            *(pa.field(name, pa.string()) for name in fields),
+            *passthrough_fields(list(fields)),
         ]
     )
 
@@ -132,7 +147,15 @@ def chunk_columns(
         valid = isinstance(r, ValidRecord)
         for name, value in zip(
             RECORD_COLUMNS,
-            (index, r.seq, r.source, r.line, r.id, None if valid else r.reason),
+            (
+                index,
+                r.seq,
+                r.source,
+                r.line,
+                r.id,
+                None if valid else r.reason,
+                r.date_status if valid else None,
+            ),
             strict=True,
         ):
             columns[name].append(value)
@@ -168,6 +191,7 @@ def score_chunks(
     fields = [name for name in batch if name not in RECORD_COLUMNS and name != "text"]
     out: dict[str, list[Any]] = {name: [] for name in RESULT_SCHEMA.names}
     model = str(getattr(classifier, "name", type(classifier).__name__))
+    model_info = json.dumps(model_provenance(classifier), ensure_ascii=False, default=str)
     chunks = batch["chunk"]
     start = 0
     while start < len(chunks):
@@ -186,11 +210,16 @@ def score_chunks(
             (batch["seq"][i], batch["source"][i], batch["line"][i], batch["id"][i], batch["reason"][i])
             for i in rows
         ]
-        records, scored, no_country = chunk_records(outcomes, stances, failures)
+        extras = {
+            batch["seq"][i]: {name: batch[name][i] if name in batch else None for name in RECORD_EXTRAS}
+            for i in valid
+        }
+        records, scored, no_country = chunk_records(outcomes, stances, failures, extras)
         articles = aggregate_articles(stances, fields, dyads)
         values = {
             "chunk": chunks[start],
             "model": model,
+            "model_info": model_info,
             "records": len(rows),
             "scored": scored,
             "failed": len(rows) - scored,
@@ -297,6 +326,14 @@ def _ray_instance(opts: ScoreOptions) -> Iterator[tuple[str, int]]:
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         workers = opts.num_workers or max(cpus, 1)
+        if opts.gpus_per_worker:
+            gpus = float(ray.cluster_resources().get("GPU", 0))
+            if gpus < opts.gpus_per_worker:
+                raise ValueError(
+                    f"--gpus-per-worker {opts.gpus_per_worker:g}, but the Ray cluster has {gpus:g} GPUs; "
+                    "leave --gpus-per-worker out to score on CPUs"
+                )
+            workers = opts.num_workers or max(1, int(gpus // opts.gpus_per_worker))
         if workers > cpus:
             log.warning(
                 "%d workers asked for, but the Ray cluster has %d CPUs; some will wait", workers, cpus
@@ -325,8 +362,12 @@ def run(
         ) from None
     out = opts.out_dir
     specs = resolve_inputs(opts.inputs, opts.read_options)
+    if not has_records(specs, opts.read_options):
+        raise ValueError(
+            f"the inputs {[str(p) for p in opts.inputs]} hold no records (empty files?); nothing to score"
+        )
     inputs = describe_inputs(specs)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(out)
     with _locked(out):
         if opts.overwrite:
             _clear(out)
@@ -338,12 +379,12 @@ def run(
             diffs = fingerprint_diff({k: previous.fingerprint().get(k) for k in wanted}, wanted)
             if diffs:
                 raise _refuse(out, diffs)
-            if previous.complete:
-                model = _name(classifier if classifier is not None else load(opts.model))
+            if previous.complete:  # decided before any model is loaded, as in the local engine
+                model = _name(classifier) if classifier is not None else expected_model_name(opts.model)
                 if previous.model != model:
                     raise _refuse(out, [f"model was {previous.model!r}, now {model!r}"])
                 log.info("%s is already complete; pass --overwrite to score again", out)
-                return previous
+                return dataclasses.replace(previous, last_run={"records": 0, "scored": 0, "elapsed_s": 0.0})
         if (out / WORK).exists():
             raise RuntimeError(
                 f"{str(out)!r} holds a run of the local engine that was cut short; the Ray engine does not "
@@ -444,6 +485,7 @@ def _run(
         source = {"load": load, "model": opts.model}
     totals = dict.fromkeys(("records", "scored", "failed", "rows", "article_rows", "no_country"), 0)
     models: set[str] = set()
+    infos: set[str] = set()
     n_parts = 0
     progress = Progress(
         sum(i["bytes"] for i in wanted["inputs"]), enabled=opts.progress, log_every_s=opts.log_every_s
@@ -461,18 +503,24 @@ def _run(
                 batch_format="pyarrow",
                 compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(blocks)))),
                 num_cpus=1,
+                **({"num_gpus": opts.gpus_per_worker} if opts.gpus_per_worker else {}),
             )
             for batch in _results(dataset):
                 for row in batch.to_pylist():
+                    metadata = parquet_metadata(json.loads(row["model_info"]), wanted["options"])
                     for kind, key in (
                         ("stances", "stances"),
                         ("articles", "articles"),
                         ("records", "record_rows"),
                         ("dyads", "dyads"),
                     ):
-                        _write_part(parts / f"{kind}-{n_parts:06d}.parquet", read_ipc(row[key]))
+                        table = read_ipc(row[key])
+                        if kind != "records":  # parts of a folder layout say it too
+                            table = table.replace_schema_metadata(metadata)
+                        _write_part(parts / f"{kind}-{n_parts:06d}.parquet", table)
                     n_parts += 1
                     models.add(row["model"])
+                    infos.add(row["model_info"])
                     for name in totals:
                         totals[name] += row[name]
                     progress.update(row["records"], row["failed"], marks[row["chunk"]])
@@ -486,11 +534,21 @@ def _run(
     if len(models) > 1:
         raise RuntimeError(f"the Ray workers loaded different models: {sorted(models)}")
     model = models.pop() if models else _name(classifier if classifier is not None else load(opts.model))
+    # The same classifier on every actor gives one provenance (an actor of another copy: refuse).
+    if len(infos) > 1:
+        raise RuntimeError(f"the Ray workers loaded models with different files: {sorted(infos)}")
+    info = json.loads(infos.pop()) if infos else {"name": model}
 
     # 3. The outputs, as the local engine writes them; the manifest last.
-    outputs = _write_outputs(opts, n_parts)
+    outputs = _write_outputs(opts, n_parts, parquet_metadata(info, wanted["options"]))
+    records = [parts / f"records-{i:06d}.parquet" for i in range(n_parts)]
+    languages, uncovered = count_languages(records)
     finished_at = _now()
     manifest = Manifest(
+        model_info=info,
+        dates=count_values(records, "date_status"),
+        languages=languages,
+        uncovered_languages=uncovered,
         read=totals["records"],
         **{name: value for name, value in totals.items() if name != "records"},
         model=model,
@@ -522,7 +580,7 @@ def _run(
     return manifest
 
 
-def _write_outputs(opts: ScoreOptions, n_parts: int) -> dict[str, str]:
+def _write_outputs(opts: ScoreOptions, n_parts: int, metadata: dict[str, str]) -> dict[str, str]:
     out, fields = opts.out_dir, opts.output_fields
     parts = out / WORK / "parts"
 
@@ -537,7 +595,7 @@ def _write_outputs(opts: ScoreOptions, n_parts: int) -> dict[str, str]:
     if opts.parquet_layout == "folder":
         for kind, table_schema in tables:
             if n_parts == 0:  # an empty folder has no schema: keep one empty part
-                _write_part(part(kind, 0), table_schema.empty_table())
+                _write_part(part(kind, 0), table_schema.empty_table().replace_schema_metadata(metadata))
             tmp = out / f".{kind}.parquet.tmp-{uuid.uuid4().hex[:8]}"
             tmp.mkdir()
             for i in range(max(n_parts, 1)):
@@ -549,7 +607,12 @@ def _write_outputs(opts: ScoreOptions, n_parts: int) -> dict[str, str]:
                 final.unlink()
             os.replace(tmp, final)
     else:
-        for kind, table_schema in tables:
-            merge_parquet((part(kind, i) for i in range(n_parts)), out / f"{kind}.parquet", table_schema)
+        for kind, table_schema in tables:  # with the provenance, as the local engine writes them
+            merge_parquet(
+                (part(kind, i) for i in range(n_parts)),
+                out / f"{kind}.parquet",
+                table_schema,
+                metadata=metadata,
+            )
     merge_errors((part("records", i) for i in range(n_parts)), out / "errors.jsonl")
     return {name: str(out / name) for name in OUTPUT_FILES}

@@ -8,7 +8,8 @@ column) raise, before anything is scored.
 
 Supported inputs: JSON Lines (``.jsonl``, ``.ndjson``), CSV (``.csv``), each optionally
 compressed (``.gz``, ``.zst``); Parquet (``.parquet``); a ``.txt`` file or a folder of
-``.txt`` files (id = file name without ``.txt``, relative to the folder).
+``.txt`` files (id = file name without ``.txt``, relative to the folder); a folder may hold
+any of these (read in sorted path order; files of other types are skipped).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-SUPPORTED = ".jsonl/.ndjson/.csv (optionally .gz or .zst), .parquet, .txt, or a folder of .txt files"
+SUPPORTED = ".jsonl/.ndjson/.csv (optionally .gz or .zst), .parquet, .txt, or a folder of such files"
 _TEXT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _BOM = b"\xef\xbb\xbf"
 
@@ -108,22 +109,33 @@ def detect(path: Path) -> InputFile:
     raise ValueError(f"unsupported input {str(path)!r}: expected {SUPPORTED}")
 
 
+def _is_supported(path: Path) -> bool:
+    try:
+        detect(path)
+    except ValueError:
+        return False
+    return True
+
+
 def resolve_inputs(inputs: Sequence[str | os.PathLike[str]], opts: ReadOptions) -> list[InputSpec]:
-    """Expand the inputs (folders to their .txt files, sorted) and check CSV/Parquet columns."""
+    """Expand the inputs (folders to their supported files, sorted) and check the id and text
+    fields: the header of CSV/Parquet files, the first records of JSONL files."""
     if not inputs:
         raise ValueError("no inputs given; pass at least one file or folder")
     specs: list[InputSpec] = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _is_supported(p))
             if not files:
-                raise ValueError(
-                    f"folder {str(path)!r} holds no .txt files; pass the files themselves ({SUPPORTED})"
-                )
-            items = [
-                InputFile(f, "txt", txt_id=f.relative_to(path).with_suffix("").as_posix()) for f in files
-            ]
+                raise ValueError(f"folder {str(path)!r} holds no input files; expected {SUPPORTED}")
+            items = []
+            for f in files:
+                item = detect(f)
+                if item.format == "txt":
+                    item = InputFile(f, "txt", txt_id=f.relative_to(path).with_suffix("").as_posix())
+                _check_columns(item, opts)
+                items.append(item)
             specs.append(InputSpec(path, "folder", items))
         elif path.is_file():
             item = detect(path)
@@ -132,6 +144,62 @@ def resolve_inputs(inputs: Sequence[str | os.PathLike[str]], opts: ReadOptions) 
         else:
             raise ValueError(f"input {str(path)!r} does not exist")
     return specs
+
+
+# JSONL records looked at before scoring: if none of them has the text (or id) field, the run
+# stops at once, as for a CSV header without the column.
+PEEK_RECORDS = 20
+
+
+def _jsonl_fields(item: InputFile, opts: ReadOptions, ordered: bool = False) -> list[Any]:
+    """The field names (sets, or lists with ``ordered``) of the first ``PEEK_RECORDS`` JSON objects
+    of a JSONL file."""
+    found: list[Any] = []
+    try:
+        with _open(item) as (stream, _):
+            for _, line in _lines(stream, opts.max_line_bytes):
+                if line is None or not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(value, dict):
+                    found.append(list(value) if ordered else set(value))
+                if len(found) >= PEEK_RECORDS:
+                    break
+    except Exception:  # an unreadable file is reported as an error row by the reader
+        return []
+    return found
+
+
+def discover_fields(specs: Sequence[InputSpec], opts: ReadOptions) -> list[str]:
+    """Field names of the inputs other than the id and text fields, in order of first appearance:
+    the CSV header, the Parquet schema, the keys of the first ``PEEK_RECORDS`` JSONL records."""
+    names: dict[str, None] = {}
+    for spec in specs:
+        for item in spec.files:
+            found: list[str] = []
+            try:
+                if item.format == "parquet":
+                    import pyarrow.parquet as pq
+
+                    found = pq.read_schema(item.path).names
+                elif item.format == "csv":
+                    with _open(item) as (stream, _):
+                        first = stream.readline(opts.max_line_bytes).removeprefix(_BOM)
+                    found = next(csv.reader([first.decode("utf-8", "replace")]), [])
+                elif item.format == "jsonl":
+                    found = [name for record in _jsonl_fields(item, opts, ordered=True) for name in record]
+            except Exception:  # unreadable: the reader reports it as an error row
+                continue
+            names.update(dict.fromkeys(n for n in found if n not in (opts.id_field, opts.text_field)))
+    return list(names)
+
+
+def has_records(specs: Sequence[InputSpec], opts: ReadOptions) -> bool:
+    """True if the inputs hold at least one record (read or unreadable)."""
+    return next(iter_records(specs, opts), None) is not None
 
 
 def _check_columns(item: InputFile, opts: ReadOptions) -> None:
@@ -149,6 +217,18 @@ def _check_columns(item: InputFile, opts: ReadOptions) -> None:
             found = next(csv.reader([first.decode("utf-8", "replace")]), [])
         except Exception:
             return
+    elif item.format == "jsonl":
+        records = _jsonl_fields(item, opts)
+        if not records:
+            return
+        missing = [c for c in (opts.id_field, opts.text_field) if not any(c in r for r in records)]
+        if missing:
+            names = sorted(set().union(*records))
+            raise ValueError(
+                f"{str(item.path)!r}: none of the first {len(records)} records has the field(s) {missing} "
+                f"(fields found: {names}); set --id-field/--text-field (id_field=/text_field=) to the right names"
+            )
+        return
     else:
         return
     missing = [c for c in (opts.id_field, opts.text_field) if c not in found]

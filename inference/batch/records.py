@@ -10,8 +10,9 @@ Rules (each failure is an error row with the reason in quotes):
 - any field with invalid UTF-8 or lone surrogates: "invalid UTF-8/Unicode in field ...".
 
 Duplicate ids are not decided here (they need the ids seen before, see ``local.py``).
-Pass-through fields (``lang``, ``date``, ``title`` by default) are kept as strings: numbers
-and other JSON values are written as JSON text; an empty ``lang`` means "not given".
+Pass-through fields are kept as strings: numbers and other JSON values are written as JSON
+text; an empty ``lang`` means "not given". ``date`` is parsed (``dates.parse_date``) to a
+``datetime.date``; a value that does not parse keeps its text in ``date_raw``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from inference.batch.dates import parse_date
+from inference.batch.html_text import prepare_text
+from inference.batch.languages import language_fields
 from inference.batch.readers import RawRecord
 
 
@@ -31,7 +35,10 @@ class ValidRecord:
     id: str
     text: str
     lang: str | None
-    extra: dict[str, str | None]  # pass-through fields
+    extra: dict[
+        str, Any
+    ]  # pass-through fields (``date`` parsed, plus ``date_raw``), language, language_covered
+    date_status: str | None = None  # "parsed" | "unparsed" | "missing"; None without a date field
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,8 @@ class ValidateOptions:
     passthrough: tuple[str, ...] = ("lang", "date", "title")
     lang: str | None = None  # language of records that do not name one
     max_chars: int = 5_000_000
+    date_format: str | None = None  # strptime pattern for ambiguous dates (--date-format)
+    text_format: str = "auto"  # "text" | "html" | "auto" (HTML when it obviously is; html_text.py)
 
 
 def _bad_unicode(value: str) -> bool:
@@ -135,18 +144,31 @@ def validate(raw: RawRecord, seq: int, opts: ValidateOptions) -> ValidRecord | E
         raise RuntimeError("unreachable")
     try:
         text = _record_text(data, opts)
+        if opts.text_format != "text":
+            text = prepare_text(text, opts.text_format)
+            if not text.strip():
+                raise ValueError("empty text (nothing left once the HTML markup is removed)")
         extra = {name: _as_str(data.get(name), name) for name in opts.passthrough}
     except ValueError as err:
         return ErrorRecord(seq, raw.source, raw.line, record_id, str(err))
     lang = extra.get("lang") or opts.lang
-    return ValidRecord(seq, raw.source, raw.line, record_id, text, lang, extra)
+    try:
+        extra.update(language_fields(text, lang))
+    except ValueError as err:
+        return ErrorRecord(seq, raw.source, raw.line, record_id, f"field 'lang': {err}")
+    status = None
+    if "date" in opts.passthrough:
+        raw_date = extra.get("date")
+        parsed, status = parse_date(raw_date, opts.date_format)
+        extra["date"], extra["date_raw"] = parsed, (raw_date if status == "unparsed" else None)
+    return ValidRecord(seq, raw.source, raw.line, record_id, text, lang, extra, status)
 
 
 def to_columns(records: list[ValidRecord], passthrough: tuple[str, ...]) -> dict[str, list[Any]]:
     """A columnar batch (the input of ``core.score_batch``) from valid records.
 
     Columns: ``id``, ``text``, ``lang`` (the record's language, else the default), then the
-    other pass-through fields.
+    other pass-through fields (``passthrough``: the output fields, ``date_raw`` included).
     """
     columns: dict[str, list[Any]] = {"id": [r.id for r in records], "text": [r.text for r in records]}
     columns["lang"] = [r.lang for r in records]

@@ -28,6 +28,9 @@ RECORD_SCHEMA = pa.schema(
         pa.field("status", pa.string()),  # "scored" | "failed"
         pa.field("reason", pa.string()),
         pa.field("n_rows", pa.int32()),
+        pa.field("date_status", pa.string()),  # "parsed" | "unparsed" | "missing" | null (no date field)
+        pa.field("language", pa.string()),  # the language assumed (batch/languages.py); null: unknown
+        pa.field("language_covered", pa.bool_()),  # null for a record that was never read (an error row)
     ]
 )
 
@@ -79,14 +82,25 @@ def write_parquet_atomic(path: Path, columns: dict[str, list[Any]], schema: pa.S
     return table.num_rows
 
 
-def merge_parquet(parts: Iterable[Path], path: Path, schema: pa.Schema, row_group_rows: int = 100_000) -> int:
+def merge_parquet(
+    parts: Iterable[Path],
+    path: Path,
+    schema: pa.Schema,
+    row_group_rows: int = 100_000,
+    metadata: dict[str, str] | None = None,
+) -> int:
     """Concatenate part files, in order, into ``path``, in row groups of about ``row_group_rows``
-    (memory: one row group's worth of parts at a time)."""
+    (memory: one row group's worth of parts at a time). ``metadata`` is added to the file's
+    key-value metadata (e.g. ``{"diplostance": json}`` with the model's provenance)."""
+    if metadata:
+        schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
     rows = 0
     pending: list[pa.Table] = []
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for part in parts:
-            table = pq.read_table(part, schema=schema)
+            table = pq.read_table(part, schema=schema.remove_metadata()).replace_schema_metadata(
+                schema.metadata
+            )
             if table.num_rows:
                 pending.append(table)
                 rows += table.num_rows
@@ -114,6 +128,19 @@ def merge_errors(record_parts: Iterable[Path], path: Path) -> int:
 
     write_text_atomic(path, write)
     return count
+
+
+def count_values(record_parts: Iterable[Path], column: str) -> dict[str, int]:
+    """How many records of the parts have each (non-null) value of ``column``."""
+    counts: dict[str, int] = {}
+    for part in record_parts:
+        names = pq.read_schema(part).names
+        if column not in names:
+            continue
+        for value in pq.read_table(part, columns=[column]).column(column).to_pylist():
+            if value is not None:
+                counts[value] = counts.get(value, 0) + 1
+    return counts
 
 
 def remove_tree(path: Path) -> None:

@@ -65,7 +65,7 @@ from functools import lru_cache
 
 from ..results import CountryMention
 from .codes import LANGS
-from .identify import ISO639_1, identify
+from .identify import ISO639_1, identify, may_be_uncovered
 from .matcher import Matcher
 
 __all__ = [
@@ -154,12 +154,18 @@ def find_countries(text: str, lang: str | None = None) -> list[CountryMention]:
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     base = _base_lang(lang)
-    if not text.strip():
+    if not text or text.isspace():
         return []
     if "://" in text or "www." in text:
         text = _URL.sub(lambda m: " " * len(m.group()), text)  # same length: offsets hold
-    detected = identify(text) if base is None else None
-    for code in (base, detected):
-        if code is not None and code not in LANGUAGES:
-            _warn_uncovered(code)
-    return get_matcher().find(text, base, detected)
+    if base is not None:
+        if base not in LANGUAGES:
+            _warn_uncovered(base)
+        return get_matcher().find(text, base)
+    if may_be_uncovered(text):  # identify now: the text may need the uncovered-language warning
+        detected = identify(text)
+        if detected is not None and detected not in LANGUAGES:
+            _warn_uncovered(detected)
+        return get_matcher().find(text, None, detected)
+    # the matcher identifies the language only if a word's reading depends on it
+    return get_matcher().find(text, None, identify=identify)

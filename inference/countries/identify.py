@@ -21,7 +21,6 @@ language is the caller's hint or the identified language. Measured on
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 # ISO 639-1: the codes a hint may use (a code outside this list is an error).
 _ISO639_1_TEXT = (
@@ -143,18 +142,38 @@ def _char_script(ch: str) -> str | None:
 
 
 def _script_language(text: str) -> str | None:
-    counts: Counter[str] = Counter()
+    non_latin = _NON_LATIN_RE.findall(text)
+    if not non_latin:
+        return None
+    # plain dicts, not Counter: this runs on every sentence (ties go to the first seen)
+    counts: dict[str, int] = {}
     memo = _CHAR_SCRIPT
-    for ch in _NON_LATIN_RE.findall(text):
+    for ch in non_latin:
         lang = memo[ch] if ch in memo else _char_script(ch)
         if lang is not None:
-            counts[lang] += 1
+            counts[lang] = counts.get(lang, 0) + 1
     if not counts:
         return None
-    lang, n = counts.most_common(1)[0]
+    lang = max(counts, key=counts.__getitem__)
+    n = counts[lang]
     if lang == "ja" or (_HAN.search(text) and lang != "ko" and n < 3):
         return "ja"
     return lang
+
+
+# The scripts of rule 1 whose language has no country table (Khmer, Lao, Myanmar, ...).
+_UNCOVERED_SCRIPTS = tuple(
+    (lo, hi)
+    for lo, hi, lang in _SCRIPTS
+    if lang in ("km", "lo", "my", "si", "gu", "pa", "kn", "te", "ml", "bo")
+)
+_UNCOVERED_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _UNCOVERED_SCRIPTS) + "]")
+
+
+def may_be_uncovered(text: str) -> bool:
+    """Whether :func:`identify` may name a language without a country table for ``text``
+    (only a script of rule 1 can); when not, the finder may identify lazily or not at all."""
+    return _UNCOVERED_RE.search(text, 0, 600) is not None
 
 
 _MARK_LANG: dict[str, str] = {ch: code for code, letters in _MARKS.items() for ch in letters}
@@ -174,17 +193,22 @@ def identify(text: str) -> str | None:
     lower = head.lower()
     if "ə" in lower:
         return "az"  # schwa is Azerbaijani's alone among the covered languages
-    scores: Counter[str] = Counter(_MARK_LANG[ch] for ch in _MARK_RE.findall(lower))
+    scores: dict[str, int] = {}
+    for ch in _MARK_RE.findall(lower):
+        code = _MARK_LANG[ch]
+        scores[code] = scores.get(code, 0) + 1
+    word_langs = _WORD_LANGS
     for word in _WORD_RE.findall(lower):
-        for code in _WORD_LANGS.get(word, ()):
-            scores[code] += 2
+        if word in word_langs:
+            for code in word_langs[word]:
+                scores[code] = scores.get(code, 0) + 2
     if not scores:
         if _HAN.search(head):
             return "zh"
         if _CYRILLIC.search(head):
             return "ru"
         return "ar" if _ARABIC.search(head) else None
-    best = scores.most_common(1)[0][0]
+    best = max(scores, key=scores.__getitem__)  # the first of the best, as Counter.most_common
     if _CYRILLIC.search(head) and best not in ("ru", "uk", "bg", "sr", "kk"):
         return "ru"
     if _ARABIC.search(head) and best not in ("ar", "fa", "ur"):

@@ -1,17 +1,26 @@
-"""The compiled matcher: one trie regex over every normalised stem, built once.
+"""The matcher: every normalised stem in one sorted list, built once.
 
-``re.finditer`` with a look-ahead over the trie yields, at every position, the longest
-stem that starts there (shorter stems that are prefixes of it are looked up in a
-precomputed table). Each candidate is then checked: language hint, left boundary (or an
-allowed proclitic), tail (the rest of the word must be an allowed ending), case, and the
-context rules. Overlaps resolve deterministically: longest span first, then leftmost,
-then table order (blockers, curated rows, CLDR rows).
+At every position where a stem may start, a small trie regex over the stems' first eight
+characters rejects most positions; where one matches, a binary search over the sorted
+stems finds the longest stem that starts there (every stem that is a prefix of the text
+there is that neighbour or one of its own prefixes, looked up in a precomputed table). A
+trie regex over all ~60,000 stems matched as fast but took seconds to compile. Each candidate is then checked: language hint, left
+boundary (or an allowed proclitic), tail (the rest of the word must be an allowed
+ending), case, and the context rules. Overlaps resolve deterministically: longest span
+first, then leftmost, then table order (blockers, curated rows, CLDR rows).
+
+The identified language is asked for only when it can change the answer: a word whose
+stems belong to more than one language (or to a ``hint`` alias), or a run of Han
+abbreviations. Most sentences of the news name no country, and many name countries in
+words only one language has; they never pay for identification.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..results import CountryMention
@@ -26,7 +35,13 @@ _LANGUAGE_RULE = frozenset({"en", "fr", "es", "pt", "it", "de", "nl", "sv", "pl"
 _RULE_FLAGS = frozenset({"georgia", "oman", "amman", "misr", "hodu"})
 
 
+# Characters of a stem in the per-character trie regexes: long enough to reject most
+# positions in C, short enough to compile in a fraction of a second (all stems: ~2 s).
+_HEAD = 8
+
+
 def _trie_regex(words: list[str]) -> str:
+    """A regex matching the longest of ``words`` that starts at a position."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -75,20 +90,44 @@ def _same_letters(span: str, alias: str) -> bool:
     )
 
 
-class Matcher:
-    """Finds country mentions; build once (it compiles a large trie regex) and reuse.
+def _left_state(norm: str, pos: int, first: str) -> bool | None:
+    """Whether a stem starting at ``pos`` (first character of script ``first``) has a valid
+    left boundary for every row (``True``), for none (``False``), or it depends on the row's
+    language and kind (``None``: see :meth:`Matcher._left_ok`)."""
+    if pos == 0:
+        return True
+    prev = script_of(norm[pos - 1])
+    if first == "han" or first == "thai":
+        return True
+    if first == "kata":
+        return prev != first
+    if first == "hangul":
+        return True if prev != first else None
+    return True if prev != "word" else None
 
-    The trie is split by first character: ``self.tails[c]`` matches the longest rest of a
-    stem starting with ``c``, so only positions that can start a stem are tried.
-    """
+
+class Matcher:
+    """Finds country mentions; build once and reuse (sorted stems, small head regexes)."""
 
     def __init__(self, index: dict[str, list[Entry]]) -> None:
         self.index = index
-        stems = sorted(index)
+        self.stems: list[str] = sorted(index)
+        self.max_len = max(map(len, self.stems), default=1)
+        # The heads of the stems (their first ``_HEAD`` characters; shorter stems whole) in
+        # one small trie regex per first character: most positions of a text are rejected
+        # there, in C. ``head_ranges`` says where the stems with each full-length head lie.
+        self.head_ranges: dict[str, tuple[int, int]] = {}
+        heads: set[str] = set()
+        for i, stem in enumerate(self.stems):
+            head = stem[:_HEAD]
+            heads.add(head)
+            if len(head) == _HEAD:
+                lo, _ = self.head_ranges.get(head, (i, i))
+                self.head_ranges[head] = (lo, i + 1)
         by_first: dict[str, list[str]] = {}
-        for stem in stems:
-            by_first.setdefault(stem[0], []).append(stem[1:])
-        self.tails: dict[str, re.Pattern[str]] = {
+        for head in sorted(heads):
+            by_first.setdefault(head[0], []).append(head[1:])
+        self.heads: dict[str, re.Pattern[str]] = {
             first: re.compile(_trie_regex(rests)) for first, rests in by_first.items()
         }
         # Single Han characters that abbreviate a state inside compounds (中, 美, 日, 韩, 老...),
@@ -106,53 +145,145 @@ class Matcher:
                             self.han_abbr.setdefault(entry.lang, {}).setdefault(ch, country)
         han_chars = "".join(sorted({c for m in self.han_abbr.values() for c in m}))
         self.han_run = re.compile("[" + re.escape(han_chars) + "]{3,}") if han_chars else None
-        self.stem_langs: dict[str, frozenset[str]] = {
-            stem: frozenset(e.lang for e in entries) for stem, entries in index.items()
-        }
-        self.shorter: dict[str, list[str]] = {}
-        for stem in stems:
-            prefixes = [stem[:k] for k in range(len(stem) - 1, 0, -1) if stem[:k] in index]
-            if prefixes:
-                self.shorter[stem] = prefixes
+        # The languages each stem's rows belong to (equal sets shared: most stems have one).
+        interned: dict[frozenset[str], frozenset[str]] = {}
+        self.stem_langs: dict[str, frozenset[str]] = {}
+        for stem, entries in index.items():
+            langs = frozenset(e.lang for e in entries)
+            self.stem_langs[stem] = interned.setdefault(langs, langs)
+        # Every stem's shorter stems that are prefixes of it, longest first. In sorted order
+        # the stems that are prefixes of a stem form a stack in front of it.
+        self.shorter: dict[str, tuple[str, ...]] = {}
+        # Stems whose reading may depend on the language (hint or identified): the stem and
+        # its shorter prefixes hold rows of more than one language (``*`` included) or a
+        # ``hint`` row. Elsewhere the language changes nothing, so it is not identified.
+        self.lang_dependent: set[str] = set()
+        chain_langs: dict[str, frozenset[str]] = {}
+        stack: list[str] = []
+        for stem in self.stems:
+            while stack and not stem.startswith(stack[-1]):
+                stack.pop()
+            langs = self.stem_langs[stem]
+            hinted = any("hint" in e.flags for e in index[stem])
+            if stack:
+                parent = stack[-1]
+                self.shorter[stem] = tuple(reversed(stack))
+                langs = langs | chain_langs[parent]
+                hinted = hinted or parent in self.lang_dependent
+            chain_langs[stem] = interned.setdefault(langs, langs)
+            if hinted or len(langs) > 1:
+                self.lang_dependent.add(stem)
+            stack.append(stem)
 
     @classmethod
     def default(cls) -> Matcher:
         return cls(build_index())
 
-    def find(self, text: str, lang: str | None = None, detected: str | None = None) -> list[CountryMention]:
+    def find(
+        self,
+        text: str,
+        lang: str | None = None,
+        detected: str | None = None,
+        *,
+        identify: Callable[[str], str | None] | None = None,
+    ) -> list[CountryMention]:
         """Mentions in ``text``. ``lang`` (the caller's hint) and ``detected`` (the identified
-        language) turn on the aliases flagged ``hint`` and win ties; they hide nothing."""
+        language) turn on the aliases flagged ``hint`` and win ties; they hide nothing.
+
+        Without either, ``identify`` (if given) names the language of ``text``; it is called
+        at most once, and only when the language can change the answer.
+        """
         norm, offsets = normalize(text)
         active = frozenset(x for x in (lang, detected) if x)
+        pending = identify if not active else None
+        han = self.han_run is not None and self.han_run.search(norm) is not None
+        if pending is not None and han:
+            detected = pending(text)
+            active, pending = frozenset(x for x in (detected,) if x), None
         cands: list[_Candidate] = []
-        tails = self.tails
+        stems, shorter, index, stem_langs = self.stems, self.shorter, self.index, self.stem_langs
+        dependent, max_len, heads, head_ranges = (
+            self.lang_dependent,
+            self.max_len,
+            self.heads,
+            self.head_ranges,
+        )
+        n_norm = len(norm)
         starts = [e.start() for e in _ELIGIBLE.finditer(norm)]
         if "pro" in norm or "anti" in norm or "filo" in norm or "про" in norm or "анти" in norm:
             starts.extend(p.end() for p in _PREFIXED.finditer(norm))
         if "대" in norm:
             starts.extend(p.end() for p in _KO_DAE.finditer(norm))
+        identified_late = False
         for pos in starts:
-            first = norm[pos]
-            tail_re = tails.get(first)
-            if tail_re is None:
+            # The longest stem that is a prefix of the text here: its sorted neighbour or one
+            # of the neighbour's own prefixes.
+            head_re = heads.get(norm[pos])
+            if head_re is None:
                 continue
-            rest = tail_re.match(norm, pos + 1)
-            if rest is None:
+            head = head_re.match(norm, pos + 1)
+            if head is None:
                 continue
-            longest = first + rest.group()
+            head_end = head.end()
+            if head_end - pos < _HEAD:  # a head shorter than _HEAD is a whole stem
+                longest = norm[pos:head_end]
+            else:
+                lo, hi = head_ranges[norm[pos:head_end]]
+                i = bisect_right(stems, norm[pos : pos + max_len], lo, hi)
+                if i > lo:
+                    longest = stems[i - 1]
+                    if not norm.startswith(longest, pos):
+                        for prefix in shorter.get(longest, ()):
+                            if norm.startswith(prefix, pos):
+                                longest = prefix
+                                break
+                        else:
+                            continue
+                else:  # no long stem here: the longest short one, if any
+                    for k in range(_HEAD - 1, 0, -1):
+                        longest = norm[pos : pos + k]
+                        if longest in index:
+                            break
+                    else:
+                        continue
+            if pending is not None and longest in dependent:
+                detected = pending(text)
+                active, pending = frozenset(x for x in (detected,) if x), None
+                identified_late = True
             own = False
-            for stem in (longest, *self.shorter.get(longest, ())):
+            first = script_of(norm[pos])
+            left = _left_state(norm, pos, first)
+            if left is False:
+                continue
+            for stem in (longest, *shorter.get(longest, ())):
                 # A word the active language has a stem for is read by that language's rows
                 # alone (its person/case rules decide "Jordan", "fine china" in English);
                 # other words by every table.
-                own = own or bool(active) and not active.isdisjoint(self.stem_langs[stem])
-                for entry in self.index[stem]:
+                own = own or bool(active) and not active.isdisjoint(stem_langs[stem])
+                last = script_of(stem[-1])
+                word_end = pos + len(stem)
+                tail = None
+                if last == "word" or last == "hangul":
+                    while word_end < n_norm and script_of(norm[word_end]) == last:
+                        word_end += 1
+                    tail = norm[pos + len(stem) : word_end]
+                for entry in index[stem]:
                     if own and entry.lang not in active and entry.lang != "*":
                         continue
-                    cand = self._check(text, norm, offsets, pos, stem, entry, active)
+                    # the rest of the word must be one of the row's endings (most rows fail here)
+                    if tail is not None and tail not in entry.endings and "isolated" not in entry.flags:
+                        continue
+                    cand = self._check(
+                        text, norm, offsets, pos, stem, entry, active, first, last, word_end, left
+                    )
                     if cand is not None:
                         cands.append(cand)
-        if self.han_run is not None:
+        if identified_late:
+            # rows read before the language was known: one language each, so only their
+            # tie-break flag depends on it
+            for cand in cands:
+                cand.foreign = cand.entry.lang not in active and cand.entry.lang != "*"
+        if han:
             cjk = next((x for x in (lang, detected) if x in ("zh", "ja", "ko")), None)
             cands.extend(self._han_runs(norm, cjk))
         return self._resolve(text, offsets, cands)
@@ -193,11 +324,17 @@ class Matcher:
         stem: str,
         entry: Entry,
         active: frozenset[str],
+        first: str,
+        last: str,
+        word_end: int,
+        left: bool | None,
     ) -> _Candidate | None:
+        """``first``/``last``: the scripts of the stem's first and last characters;
+        ``word_end``: where the run of ``last``-script characters after the stem ends;
+        ``left``: :func:`_left_state` at ``pos``."""
         if "hint" in entry.flags and entry.lang not in active:
             return None
-        first, last = script_of(stem[0]), script_of(stem[-1])
-        if pos > 0 and not self._left_ok(norm, pos, first, entry):
+        if left is None and not self._left_ok(norm, pos, first, entry):
             return None
         end = pos + len(stem)
         tail_end = end
@@ -211,8 +348,7 @@ class Matcher:
             ):
                 return None
         elif last == "word" or last == "hangul":
-            while tail_end < len(norm) and script_of(norm[tail_end]) == last:
-                tail_end += 1
+            tail_end = word_end
             if norm[end:tail_end] not in entry.endings:
                 return None
         elif last == "kata" and end < len(norm) and script_of(norm[end]) == "kata":

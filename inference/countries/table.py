@@ -130,7 +130,7 @@ def build_index(paths: tuple[Path, ...] = TABLES) -> dict[str, list[Entry]]:
     # Blockers first so that a blocker wins a tie with the alias it blocks; then file order.
     rows.sort(key=lambda r: r["kind"] != "block")
     index: dict[str, list[Entry]] = {}
-    seen: set[tuple[str, tuple[str, ...], str, str]] = set()
+    seen: set[tuple[str, tuple[str, ...], str, frozenset[str], str, frozenset[str]]] = set()
     for order, row in enumerate(rows):
         flags = {f for f in row["flags"].split(",") if f}
         if row["lang"] in EXACT_LANGS:
@@ -147,31 +147,28 @@ def build_index(paths: tuple[Path, ...] = TABLES) -> dict[str, list[Entry]]:
             pairs = [(norm, frozenset({""}))]
         else:
             pairs = expand(lang, kind, norm)
+        # the same for every form of the row
+        case = _case_rule(row["alias"].split("|")[0], flags)
+        frozen_flags = frozenset(flags)
+        head_len = sum(len(s) for s in segments[:-1])
+        head_lens = tuple(len(s) for s in segments[:-1])
         for stem, endings in pairs:
-            case = _case_rule(row["alias"].split("|")[0], flags)
-            key = (
-                stem,
-                countries,
-                lang,
-                ",".join(sorted(endings)) + "/" + case + "/" + ",".join(sorted(flags)),
-            )
+            key = (stem, countries, lang, endings, case, frozen_flags)
             if key in seen:
                 continue
             seen.add(key)
-            seg_lens = tuple(len(s) for s in segments[:-1]) + (
-                len(stem) - sum(len(s) for s in segments[:-1]),
+            index.setdefault(stem, []).append(
+                Entry(
+                    countries=countries,
+                    seg_lens=head_lens + (len(stem) - head_len,),
+                    lang=lang,
+                    kind=kind,
+                    case=case,
+                    flags=frozen_flags,
+                    endings=endings,
+                    tail_in_span=endings is not KO_PARTICLES,
+                    order=order,
+                    alias=row["alias"],
+                )
             )
-            entry = Entry(
-                countries=countries,
-                seg_lens=seg_lens,
-                lang=lang,
-                kind=kind,
-                case=case,
-                flags=frozenset(flags),
-                endings=endings,
-                tail_in_span=endings is not KO_PARTICLES,
-                order=order,
-                alias=row["alias"],
-            )
-            index.setdefault(stem, []).append(entry)
     return index

@@ -24,7 +24,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 from torch.utils.data import DataLoader
-from transformers import Trainer
+from transformers import Trainer, TrainerCallback
 
 from .evaluation import evaluate, headline
 from .losses import multi_head_loss
@@ -52,6 +52,17 @@ def _to_model_device(module: torch.nn.Module, args: tuple, kwargs: dict) -> tupl
     return tuple(move(a) for a in args), {k: move(v) for k, v in kwargs.items()}
 
 
+class _ContinueRng(TrainerCallback):
+    """At the start of training, set the CPU generator to ``state`` (taken before ``Trainer.__init__``)."""
+
+    def __init__(self, state: torch.Tensor) -> None:
+        self.state = state
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        torch.set_rng_state(self.state)
+        return control
+
+
 class StanceTrainer(Trainer):
     def __init__(
         self,
@@ -66,7 +77,11 @@ class StanceTrainer(Trainer):
         warmup_steps: int,
         **kwargs: Any,
     ) -> None:
+        # Trainer.__init__ reseeds torch; the hand-written loop's dropout drew on from where the model's
+        # initialisation left the generator, and so do we (a resumed run then loads its checkpoint's state)
+        self.initial_rng = torch.get_rng_state()
         super().__init__(*args, **kwargs)
+        self.add_callback(_ContinueRng(self.initial_rng))
         self.batch_sampler = batch_sampler
         self.loss_weights = dict(loss_weights)
         self.classifier = classifier
@@ -86,6 +101,8 @@ class StanceTrainer(Trainer):
             collate_fn=self.data_collator,
             num_workers=self.args.dataloader_num_workers,
             pin_memory=self.args.dataloader_pin_memory and self.args.device.type == "cuda",
+            # its own generator: iterating must not draw from the global one that dropout draws from
+            generator=torch.Generator().manual_seed(self.args.seed),
         )
         return self.accelerator.prepare(loader)
 

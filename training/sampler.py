@@ -1,8 +1,11 @@
 """The per-source mixture as a batch sampler: each epoch draws ``weight x size`` rows of every training
 source (subsampled or repeated), shuffles them and cuts length-bucketed batches.
 
-An epoch's batches depend only on ``(seed, epoch)``, so a run resumed at any step sees the batches an
-uninterrupted run would have seen (the Trainer calls :meth:`MixtureBatchSampler.set_epoch`).
+The draws are those of the hand-written loop this replaced (one ``random.Random(seed)`` drawing epoch
+after epoch), so a seed gives the batches it gave before the Trainer. An epoch's batches still depend only
+on ``(seed, epoch)``: the generator's state at the start of each epoch is replayed (and kept), so a run
+resumed at any step sees the batches an uninterrupted run would have seen (the Trainer calls
+:meth:`MixtureBatchSampler.set_epoch`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class MixtureBatchSampler(Sampler[list[int]]):
         self.batch_size = batch_size
         self.seed = seed
         self.epoch = 0
+        self._states = [random.Random(seed).getstate()]  # the generator's state as each epoch starts
         size = len(epoch_mixture(self.sources, random.Random(0)))
         if size == 0:
             raise ValueError("no training rows: every source is empty, has weight 0 or has train: false")
@@ -44,10 +48,19 @@ class MixtureBatchSampler(Sampler[list[int]]):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def batches(self, epoch: int) -> list[list[int]]:
-        rng = random.Random(f"{self.seed}:{epoch}")
+    def _draw(self, rng: random.Random) -> list[list[int]]:
         mixture = epoch_mixture(self.sources, rng)
         return length_bucketed_batches(mixture, self.batch_size, rng, key=self.lengths.__getitem__)
+
+    def batches(self, epoch: int) -> list[list[int]]:
+        """Epoch ``epoch``'s batches (0-based): what ``random.Random(seed)`` draws after ``epoch`` earlier epochs."""
+        rng = random.Random()
+        while len(self._states) <= epoch:
+            rng.setstate(self._states[-1])
+            self._draw(rng)
+            self._states.append(rng.getstate())
+        rng.setstate(self._states[epoch])
+        return self._draw(rng)
 
     def __iter__(self) -> Iterator[list[int]]:
         yield from self.batches(self.epoch)

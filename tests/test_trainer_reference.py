@@ -122,6 +122,19 @@ def test_trainer_takes_the_hand_written_loops_steps(
         return loss, parts
 
     monkeypatch.setattr(training.hf_trainer, "multi_head_loss", recorded)
+    autocast_in_eval: list[bool] = []  # per module call during the dev evaluations
+    evaluate_fn = training.hf_trainer.evaluate
+
+    def evaluating(classifier, dev_sets):
+        probe = classifier.model.encoder.register_forward_pre_hook(
+            lambda module, args: autocast_in_eval.append(torch.is_autocast_enabled("cpu"))
+        )
+        try:
+            return evaluate_fn(classifier, dev_sets)
+        finally:
+            probe.remove()
+
+    monkeypatch.setattr(training.hf_trainer, "evaluate", evaluating)
     capture = _Capture()
     train(config, progress=False, callbacks=[capture])
     losses, lrs, weights = _hand_written(config)
@@ -130,6 +143,8 @@ def test_trainer_takes_the_hand_written_loops_steps(
     )  # 4 epochs of 16 rows (10 + 1.5 x 4) in batches of 5
     assert capture.lrs == lrs  # warm-up and decay over the same steps, both groups
     torch.testing.assert_close(torch.tensor(seen), torch.tensor(losses), rtol=1e-4, atol=1e-6)
+    # dev figures read in the classifier's precision (fp32), as the loop did, not in the training autocast
+    assert autocast_in_eval and not any(autocast_in_eval)
     assert sorted(capture.final) == sorted(weights)
     for name, value in weights.items():
         torch.testing.assert_close(capture.final[name], value, rtol=1e-4, atol=1e-5)

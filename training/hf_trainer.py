@@ -14,10 +14,11 @@ epoch's weights, so a resumed run ends where an uninterrupted one would.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,30 @@ def _to_model_device(module: torch.nn.Module, args: tuple, kwargs: dict) -> tupl
         return args, kwargs
     move = lambda v: v.to(device) if isinstance(v, torch.Tensor) else v  # noqa: E731
     return tuple(move(a) for a in args), {k: move(v) for k, v in kwargs.items()}
+
+
+@contextlib.contextmanager
+def plain_forward(model: torch.nn.Module) -> Iterator[None]:
+    """The model's own ``forward`` for the block: with mixed precision, accelerate's ``prepare`` wraps it in
+    the training autocast (bf16/fp16, outputs cast to fp32), which dev figures and calibration must not
+    read through (the hand-written loop evaluated in fp32; a loaded model runs in its own precision)."""
+    original = model.__dict__.get("_original_forward")
+    wrapped = model.__dict__.get("forward")
+    if original is None or wrapped is None:
+        yield
+        return
+    model.forward = original
+    try:
+        yield
+    finally:
+        model.forward = wrapped
+
+
+def unwrap_forward(model: torch.nn.Module) -> None:
+    """Undo accelerate's mixed-precision ``forward`` wrapper for good (after training)."""
+    original = model.__dict__.pop("_original_forward", None)
+    if original is not None:
+        model.__dict__.pop("forward", None)
 
 
 class _ContinueRng(TrainerCallback):
@@ -147,7 +172,8 @@ class StanceTrainer(Trainer):
     ) -> dict[str, float]:
         """Dev figures of every source with a dev set (our :func:`evaluate`); keeps the best or last state."""
         was_training = self.model.training
-        results = evaluate(self.classifier, self.dev_sets)
+        with plain_forward(self.model):  # the classifier's own precision, as the saved model is read
+            results = evaluate(self.classifier, self.dev_sets)
         self.model.train(was_training)
         score = headline(results)
         epoch = len(self.epoch_dev) + 1

@@ -31,7 +31,7 @@ from .devices import Precision, resolve_device, resolve_precision
 from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
 from .hf_data import source_datasets
-from .hf_trainer import StanceTrainer
+from .hf_trainer import StanceTrainer, unwrap_forward
 from .losses import compute_loss  # noqa: F401  (re-exported: training.trainer.compute_loss)
 from .model_card import write_model_card
 from .sampler import MixtureBatchSampler
@@ -263,6 +263,7 @@ def train(
 
     if not trainer.is_world_process_zero():  # torchrun / accelerate launch: one process writes the model
         return out_dir
+    unwrap_forward(model)  # calibration and the final dev figures read the model as it will be loaded
     best = trainer.best
     if best is None:  # cannot happen: every run ends with an epoch's evaluation
         raise RuntimeError("training ran no epoch")

@@ -93,3 +93,26 @@ def test_checkpoint_holds_trained_weights_only(tiny_encoder: Path, tmp_path: Pat
         and any("lora_" in n for n in saved)
         and any(n.startswith("heads.") for n in saved)
     )
+
+
+def test_resume_passes_over_a_checkpoint_cut_short(tmp_path: Path) -> None:
+    """kill -9 while a checkpoint is written: --resume takes the newest one written to the end."""
+    from training.hf_trainer import EPOCH_DEV, WEIGHTS, last_complete_checkpoint
+
+    def checkpoint(step: int, state: str | None, record: bool = True) -> None:
+        folder = tmp_path / f"checkpoint-{step}"
+        folder.mkdir()
+        (folder / WEIGHTS).write_bytes(b"weights")
+        if record:
+            (folder / EPOCH_DEV).write_text("[]\n")
+        if state is not None:
+            (folder / "trainer_state.json").write_text(state)
+
+    assert last_complete_checkpoint(tmp_path) is None
+    checkpoint(4, '{"global_step": 4}')
+    checkpoint(8, '{"global_step": 8}')
+    checkpoint(12, None)  # killed before the Trainer's state was written
+    checkpoint(16, '{"global_st')  # killed while writing it
+    checkpoint(20, '{"global_step": 20}', record=False)  # not ours: no dev record
+    (tmp_path / "checkpoint-24").write_text("a file, not a checkpoint")
+    assert last_complete_checkpoint(tmp_path) == str(tmp_path / "checkpoint-8")

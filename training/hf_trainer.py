@@ -34,6 +34,26 @@ logger = logging.getLogger(__name__)
 WEIGHTS = "model.safetensors"  # what Trainer._load_from_checkpoint reads (transformers' SAFE_WEIGHTS_NAME)
 BEST = "best_weights.safetensors"
 EPOCH_DEV = "epoch_dev.json"
+TRAINER_STATE = "trainer_state.json"  # the Trainer's own, written last into a checkpoint
+
+
+def last_complete_checkpoint(folder: str | os.PathLike[str]) -> str | None:
+    """The newest ``checkpoint-N`` in ``folder`` that was written to the end (its ``trainer_state.json``
+    reads as JSON); a checkpoint cut short by a kill is passed over, with a warning."""
+    steps = []
+    for path in Path(folder).glob("checkpoint-*"):
+        suffix = path.name.removeprefix("checkpoint-")
+        if path.is_dir() and suffix.isdigit():
+            steps.append((int(suffix), path))
+    for _, path in sorted(steps, reverse=True):
+        try:
+            json.loads((path / TRAINER_STATE).read_text())
+        except (OSError, ValueError):
+            logger.warning("%s was not written to the end (killed while saving?): passed over", path)
+            continue
+        if (path / WEIGHTS).is_file() and (path / EPOCH_DEV).is_file():
+            return str(path)
+    return None
 
 
 def trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -215,15 +235,17 @@ class StanceTrainer(Trainer):
         model.load_state_dict(state, strict=False)
 
     def _save_checkpoint(self, model, trial) -> None:
+        """Our dev record first, then the Trainer's files, whose ``trainer_state.json`` comes last: a
+        checkpoint with it is complete (:func:`last_complete_checkpoint`), whenever a kill -9 lands."""
+        if self.args.should_save:
+            folder = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
+            folder.mkdir(parents=True, exist_ok=True)
+            if self.best is not None and self.best[1] is not None:
+                save_file(
+                    self.best[1], str(folder / BEST), metadata={"format": "pt", "headline": str(self.best[0])}
+                )
+            (folder / EPOCH_DEV).write_text(json.dumps(self.epoch_dev, ensure_ascii=False) + "\n")
         super()._save_checkpoint(model, trial)
-        if not self.args.should_save:
-            return
-        folder = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
-        (folder / EPOCH_DEV).write_text(json.dumps(self.epoch_dev, ensure_ascii=False) + "\n")
-        if self.best is not None and self.best[1] is not None:
-            save_file(
-                self.best[1], str(folder / BEST), metadata={"format": "pt", "headline": str(self.best[0])}
-            )
 
     def restore_dev_record(self, checkpoint: str | os.PathLike[str]) -> None:
         """The dev figures and best weights a checkpoint recorded (before ``train(resume_from_checkpoint)``)."""

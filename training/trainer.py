@@ -31,7 +31,7 @@ from .devices import Precision, resolve_device, resolve_precision
 from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
 from .hf_data import source_datasets
-from .hf_trainer import StanceTrainer, unwrap_forward
+from .hf_trainer import StanceTrainer, last_complete_checkpoint, unwrap_forward
 from .losses import compute_loss  # noqa: F401  (re-exported: training.trainer.compute_loss)
 from .model_card import write_model_card
 from .sampler import MixtureBatchSampler
@@ -183,8 +183,6 @@ def train(
     """Train per ``config`` on ``transformers.Trainer``; write the model directory (with config, data
     record, metrics, card); return it. ``resume``: continue from the last checkpoint in
     ``<output.dir>/checkpoints`` (left by a killed run)."""
-    from transformers.trainer_utils import get_last_checkpoint
-
     started = time.time()
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
@@ -193,12 +191,13 @@ def train(
     seed_everything(config.train.seed)
     out_dir = Path(config.output.dir)
     checkpoints = out_dir / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    last = last_complete_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if resume and last is None:
         logger.warning("--resume: no checkpoint in %s; training from the start", checkpoints)
-    if not resume and last is not None:
+    stale = sorted(p.name for p in checkpoints.glob("checkpoint-*")) if checkpoints.is_dir() else []
+    if not resume and stale:
         raise ConfigError(
-            f"{checkpoints} holds checkpoints of an unfinished run (last: {Path(last).name}): pass --resume "
+            f"{checkpoints} holds checkpoints of an unfinished run ({', '.join(stale[-2:])}): pass --resume "
             "to continue it, or delete that folder to start over"
         )
     data = load_sources(config)

@@ -111,6 +111,7 @@ def test_trainer_takes_the_hand_written_loops_steps(
     raw["model"].update(dropout=0.2, encoder_dropout=0.1, lora_dropout=0.1)  # dropout draws on both paths
     raw["data"]["sources"][0]["class_balance"] = 0.5  # class weights reach the loss on both paths
     raw["data"]["sources"][1]["weight"] = 1.5  # a mixture that repeats and subsamples
+    raw["train"]["loss_weights"] = {"detail": 1.0, "sentiment": 1.0, "sentence_detail": 1.0, "stance": 0.5}
     config = build(Config, raw)
     seen: list[float] = []
     loss_fn = training.hf_trainer.multi_head_loss

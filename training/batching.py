@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import torch
 
@@ -15,11 +16,12 @@ from inference.heads import HEADS, HeadSpec
 from .examples import Example
 
 IGNORE = -100
+T = TypeVar("T")
 
 
-def epoch_mixture(sources: Sequence[tuple[Sequence[Example], float]], rng: random.Random) -> list[Example]:
-    """One epoch: ``weight x size`` examples of each source (subsampled or repeated), shuffled."""
-    out: list[Example] = []
+def epoch_mixture(sources: Sequence[tuple[Sequence[T], float]], rng: random.Random) -> list[T]:
+    """One epoch: ``weight x size`` examples (or indices) of each source (subsampled or repeated), shuffled."""
+    out: list[T] = []
     for examples, weight in sources:
         if not examples or weight <= 0:
             continue
@@ -31,14 +33,22 @@ def epoch_mixture(sources: Sequence[tuple[Sequence[Example], float]], rng: rando
     return out
 
 
+def _text_length(e: Example) -> int:
+    return len(e.text)
+
+
 def length_bucketed_batches(
-    examples: Sequence[Example], batch_size: int, rng: random.Random, bucket: int = 50
-) -> list[list[Example]]:
-    """Batches of similar length (less padding), in random order."""
-    batches: list[list[Example]] = []
+    examples: Sequence[T],
+    batch_size: int,
+    rng: random.Random,
+    bucket: int = 50,
+    key: Callable[[T], int] = _text_length,  # type: ignore[assignment]
+) -> list[list[T]]:
+    """Batches of similar length (``key``, the text length by default: less padding), in random order."""
+    batches: list[list[T]] = []
     span = batch_size * bucket
     for start in range(0, len(examples), span):
-        chunk = sorted(examples[start : start + span], key=lambda e: len(e.text))
+        chunk = sorted(examples[start : start + span], key=key)
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
@@ -89,6 +99,15 @@ def collate(
         for e in examples
     ]
     batch = encode(tokenizer, items, max_length=max_length, prefix=prefix, markers=markers)
+    batch.update(label_tensors(examples, weights))
+    return batch
+
+
+def label_tensors(
+    examples: Sequence[Example], weights: ClassWeights | None = None
+) -> dict[str, torch.Tensor]:
+    """``labels_<head>`` (IGNORE where unlabelled) and ``weights_<head>`` for every registered head."""
+    batch: dict[str, torch.Tensor] = {}
     for spec in HEADS.values():
         index = {label: i for i, label in enumerate(spec.labels)}
         labelled = labelled_items(spec, examples)

@@ -1,4 +1,4 @@
-"""``diplostance train``, ``cv``, ``evaluate`` and ``calibrate``: thin wrappers over typed functions."""
+"""``diplostance train``, ``data``, ``cv``, ``evaluate`` and ``calibrate``: thin wrappers over typed functions."""
 
 from __future__ import annotations
 
@@ -78,6 +78,11 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
         description="Train a model. Any config key can be overridden: --train.epochs 3 --output.dir runs/x",
     )
     p.add_argument("config", type=Path, help="YAML config, e.g. configs/default.yaml")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a killed run from the last checkpoint in <output.dir>/checkpoints",
+    )
     p.set_defaults(func=_train, accepts_overrides=True)
 
 
@@ -88,8 +93,36 @@ def _train(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     config = load_config(args.config, parse_overrides(args.overrides))
-    out = train(config)
+    out = train(config, resume=getattr(args, "resume", False))
     print(f"model written to {out}")
+    return 0
+
+
+def register_data(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "data",
+        help="save what a config trains on as datasets tables (save_to_disk)",
+        description=(
+            "Read a config's sources, split them as training would, and save one DatasetDict (train, dev) per "
+            "source under --out/<name> with datasets' save_to_disk. Config keys can be overridden as for train."
+        ),
+    )
+    p.add_argument("config", type=Path, help="YAML config, e.g. configs/default.yaml")
+    p.add_argument("--out", type=Path, required=True, help="folder for the tables")
+    p.set_defaults(func=_data, accepts_overrides=True)
+
+
+@needs_train_extra("data")
+def _data(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .data import load_sources
+    from .hf_data import save_sources
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = load_config(args.config, parse_overrides(args.overrides))
+    sizes = save_sources(load_sources(config), args.out)
+    for name, splits in sizes.items():
+        print(f"{args.out / name}: " + ", ".join(f"{split} {n}" for split, n in splits.items()))
     return 0
 
 
@@ -190,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training")
     sub = parser.add_subparsers(dest="command")
     register_train(sub)
-    args, extra = parser.parse_known_args(["train", *(argv or [])])
+    register_data(sub)
+    argv = list(argv or [])
+    args, extra = parser.parse_known_args(argv if argv[:1] == ["data"] else ["train", *argv])
     args.overrides = extra
     try:
         return args.func(args)
@@ -199,4 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-__all__ = ["main", "register_calibrate", "register_cv", "register_evaluate", "register_train"]
+__all__ = [
+    "main",
+    "register_calibrate",
+    "register_cv",
+    "register_data",
+    "register_evaluate",
+    "register_train",
+]

@@ -21,6 +21,8 @@ import yaml
 
 from inference.encoder import DEFAULT_ENCODER
 
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
 
 class ConfigError(ValueError):
     """A configuration value or key is invalid; the message names it."""
@@ -96,6 +98,16 @@ class TrainConfig:
     fit_relation: bool = True
     eval_batch_size: int = 64
     log_every: int = 20
+    # where training runs: "auto" (CUDA, else Apple MPS, else CPU), "cpu", "cuda" or "mps"
+    device: str = "auto"
+    fp16: bool = False  # fp16 mixed precision (CUDA without bf16); bf16 above is used where the device has it
+    gradient_accumulation: int = 1  # batches per optimizer step
+    save_steps: int | None = None  # also checkpoint every N steps (a checkpoint is always written per epoch)
+    save_total_limit: int = 2  # checkpoints kept for --resume
+    keep_checkpoints: bool = False  # keep <output.dir>/checkpoints after a finished run
+    report_to: str = (
+        "auto"  # Trainer logging: "auto" (TensorBoard when installed), "none", "tensorboard", ...
+    )
 
 
 @dataclass
@@ -221,6 +233,15 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"train.epochs={config.train.epochs}; it must be positive")
     if config.train.select not in {"best", "last"}:
         raise ConfigError(f"train.select={config.train.select!r}; expected 'best' or 'last'")
+    if config.train.device not in DEVICES:
+        raise ConfigError(f"train.device={config.train.device!r}; expected one of {list(DEVICES)}")
+    for key in ("gradient_accumulation", "save_total_limit"):
+        if getattr(config.train, key) < 1:
+            raise ConfigError(f"train.{key}={getattr(config.train, key)}; it must be at least 1")
+    if config.train.save_steps is not None and config.train.save_steps < 1:
+        raise ConfigError(
+            f"train.save_steps={config.train.save_steps}; it must be at least 1 (or null: per epoch)"
+        )
     if config.train.batch_size < 1:
         raise ConfigError(f"train.batch_size={config.train.batch_size}; it must be at least 1")
     known_losses = [*HEADS, "stance"]

@@ -2,39 +2,42 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import math
 import random
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 import yaml
-from torch import nn
-from tqdm.auto import tqdm
+from transformers import TrainerCallback
 
 from inference.classifier import StanceClassifier
 from inference.encoder import resolve_encoder
-from inference.heads import HEADS, LEGACY_HEADS, check_heads
-from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
+from inference.heads import LEGACY_HEADS, check_heads
 from inference.modeling import ModelSettings, StanceModel, load_encoder
 
-from .batching import IGNORE, class_weights, collate, epoch_mixture, length_bucketed_batches, steps_per_epoch
+from .batching import class_weights
 from .calibration import calibrate_model
-from .config import Config, ModelConfig
+from .config import Config, ConfigError, ModelConfig
 from .data import SourceData, load_sources
+from .devices import Precision, resolve_device, resolve_precision
 from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
+from .hf_data import source_datasets
+from .hf_trainer import StanceTrainer, last_complete_checkpoint, unwrap_forward
+from .losses import compute_loss  # noqa: F401  (re-exported: training.trainer.compute_loss)
 from .model_card import write_model_card
+from .sampler import MixtureBatchSampler
+from .tokenised import TokenisedCollator, tokenise
 
 logger = logging.getLogger(__name__)
-STANCE_GROUPS = [[i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] == s] for s in STANCE_LABELS]
-STANCE_OF_DETAIL = torch.tensor([STANCE_LABELS.index(DETAIL_TO_STANCE[d]) for d in DETAIL_LABELS])
 
 
 def seed_everything(seed: int) -> None:
@@ -87,86 +90,119 @@ def build_model(cfg: ModelConfig, heads: tuple[str, ...] = LEGACY_HEADS):
     return StanceModel(encoder, settings), tokenizer
 
 
-def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    keep = labels != IGNORE
-    losses = nn.functional.cross_entropy(logits[keep].float(), labels[keep], reduction="none")
-    w = weights[keep]
-    return (losses * w).sum() / w.sum().clamp(min=1e-6)
-
-
-def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float]):
-    """Weighted sum of the heads' (class-weighted) cross-entropies, plus an optional ``stance`` term:
-    the three-way cross-entropy of the detail head's probabilities summed per stance."""
-    total = torch.zeros((), dtype=torch.float32, device=batch["input_ids"].device)
-    parts: dict[str, float] = {}
-    for head in HEADS:
-        labels = batch.get(f"labels_{head}")
-        if (
-            head not in outputs
-            or labels is None
-            or not (labels != IGNORE).any()
-            or weights.get(head, 0.0) == 0
-        ):
-            continue
-        loss = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"])
-        total = total + weights[head] * loss
-        parts[head] = float(loss.detach())
-    labels = batch["labels_detail"]
-    if weights.get("stance", 0.0) and "detail" in outputs and (labels != IGNORE).any():
-        keep = labels != IGNORE
-        probs = torch.softmax(outputs["detail"][keep].float(), -1)
-        grouped = torch.stack([probs[:, idx].sum(1) for idx in STANCE_GROUPS], dim=1)
-        target = STANCE_OF_DETAIL.to(labels.device)[labels[keep]]
-        loss = nn.functional.nll_loss(torch.log(grouped.clamp(min=1e-8)), target, reduction="none")
-        w = batch["weights_detail"][keep]
-        loss = (loss * w).sum() / w.sum().clamp(min=1e-6)
-        total = total + weights["stance"] * loss
-        parts["stance"] = float(loss.detach())
-    return total, parts
-
-
-def _optimizer(model: StanceModel, cfg: Config) -> torch.optim.Optimizer:
-    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
-    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
-    return torch.optim.AdamW(
-        [
-            {"params": encoder_params, "lr": cfg.train.lr},
-            {"params": head_params, "lr": cfg.train.head_lr},
-        ],
-        weight_decay=cfg.train.weight_decay,
-    )
-
-
-def _schedule(optimizer: torch.optim.Optimizer, total: int, warmup: int) -> torch.optim.lr_scheduler.LambdaLR:
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / max(1, warmup)
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-
-
-def _trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
-    names = {n for n, p in model.named_parameters() if p.requires_grad}
-    return {k: v.detach().clone() for k, v in model.state_dict().items() if k in names}
-
-
 def dev_sets(data: dict[str, SourceData]) -> dict[str, tuple[str, list]]:
     return {name: (sd.config.kind, sd.dev) for name, sd in data.items() if sd.dev}
 
 
-def train(config: Config, *, progress: bool | None = None) -> Path:
-    """Train per ``config``; write the model directory (with config, data record, metrics, card); return it."""
+def _training_table(config: Config, data: dict[str, SourceData], tables: dict, tokenizer, markers):
+    """The training sources' tables, tokenised (``map``) and concatenated, and their mixture sampler."""
+    from datasets import concatenate_datasets
+
+    parts, sources, lengths = [], [], []
+    for name, sd in data.items():
+        if not sd.config.train or not sd.train:
+            continue
+        table = tokenise(
+            tables[name]["train"],
+            tokenizer,
+            max_length=config.model.max_length,
+            prefix=config.model.text_prefix,
+            markers=markers,
+        )
+        sources.append((range(len(lengths), len(lengths) + len(table)), sd.config.weight))
+        lengths += [len(t) for t in table["text"]]
+        parts.append(table)
+    if not parts:
+        raise ValueError("no training examples: every source is empty or has train: false")
+    sampler = MixtureBatchSampler(sources, lengths, config.train.batch_size, config.train.seed)
+    return concatenate_datasets(parts), sampler
+
+
+def _report_to(value: str) -> list[str]:
+    if value == "auto":
+        return ["tensorboard"] if importlib.util.find_spec("tensorboard") else []
+    return [] if value == "none" else [v.strip() for v in value.split(",") if v.strip()]
+
+
+def training_arguments(
+    config: Config, checkpoints: Path, total_steps: int, device: str, precision: Precision, show: bool
+):
+    """``TrainingArguments`` derived from the typed config (the config stays the only interface)."""
+    from transformers import TrainingArguments
+
+    t = config.train
+    return TrainingArguments(
+        output_dir=str(checkpoints),
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.eval_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation,
+        max_steps=total_steps,
+        learning_rate=t.lr,
+        weight_decay=t.weight_decay,
+        max_grad_norm=1.0,
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=t.save_total_limit,
+        logging_strategy="steps",
+        logging_steps=t.log_every,
+        report_to=_report_to(t.report_to),
+        seed=t.seed,
+        data_seed=t.seed,
+        bf16=precision.bf16,
+        fp16=precision.fp16,
+        use_cpu=device == "cpu",
+        disable_tqdm=not show,
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+    )
+
+
+class _StepCheckpoints(TrainerCallback):
+    """``train.save_steps``: a checkpoint every N steps too (epoch ends are saved after their dev figures)."""
+
+    def __init__(self, every: int, per_epoch: int) -> None:
+        self.every, self.per_epoch = every, per_epoch
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step % self.every == 0 and state.global_step % self.per_epoch:
+            control.should_save = True
+        return control
+
+
+class _LogSteps(TrainerCallback):
+    """A timestamped log line per logging step (the Trainer's own lines carry no time)."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and "loss" in logs:
+            logger.info("step %d/%d loss %.4f", state.global_step, state.max_steps, logs["loss"])
+
+
+def train(
+    config: Config, *, progress: bool | None = None, resume: bool = False, callbacks: list | None = None
+) -> Path:
+    """Train per ``config`` on ``transformers.Trainer``; write the model directory (with config, data
+    record, metrics, card); return it. ``resume``: continue from the last checkpoint in
+    ``<output.dir>/checkpoints`` (left by a killed run)."""
     started = time.time()
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
+    device = resolve_device(config.train.device)
+    precision = resolve_precision(device, config.train.bf16, config.train.fp16)
     seed_everything(config.train.seed)
     out_dir = Path(config.output.dir)
+    checkpoints = out_dir / "checkpoints"
+    last = last_complete_checkpoint(checkpoints) if checkpoints.is_dir() else None
+    if resume and last is None:
+        logger.warning("--resume: no checkpoint in %s; training from the start", checkpoints)
+    stale = sorted(p.name for p in checkpoints.glob("checkpoint-*")) if checkpoints.is_dir() else []
+    if not resume and stale:
+        raise ConfigError(
+            f"{checkpoints} holds checkpoints of an unfinished run ({', '.join(stale[-2:])}): pass --resume "
+            "to continue it, or delete that folder to start over"
+        )
     data = load_sources(config)
-    train_sources = [(sd.train, sd.config.weight) for sd in data.values() if sd.config.train]
-    if not any(ex for ex, _ in train_sources):
+    if not any(sd.train for sd in data.values() if sd.config.train):
         raise ValueError("no training examples: every source is empty or has train: false")
-
     weights = {
         name: class_weights(sd.train, sd.config.class_balance)
         for name, sd in data.items()
@@ -183,62 +219,55 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
     classifier = StanceClassifier(
         model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size
     )
-    rng = random.Random(config.train.seed)
-    per_epoch = steps_per_epoch(len(epoch_mixture(train_sources, random.Random(0))), config.train.batch_size)
+    tables = source_datasets(data)
+    markers = model.settings.markers
+    train_table, sampler = _training_table(config, data, tables, tokenizer, markers)
+    per_epoch = math.ceil(len(sampler) / config.train.gradient_accumulation)
     total_steps = config.train.max_steps or math.ceil(config.train.epochs * per_epoch)
-    optimizer = _optimizer(model, config)
-    scheduler = _schedule(optimizer, total_steps, int(config.train.warmup_ratio * total_steps))
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=total_steps, desc="train", disable=not show, unit="step")
-    logger.info("training %d steps (%d per epoch) on %s", total_steps, per_epoch, ", ".join(data))
+    args = training_arguments(config, checkpoints, total_steps, device, precision, show)
+    extra = [_StepCheckpoints(config.train.save_steps, per_epoch)] if config.train.save_steps else []
+    trainer = StanceTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_table,
+        eval_dataset={name: dd["dev"] for name, dd in tables.items()},
+        data_collator=TokenisedCollator(
+            tokenizer, max_length=config.model.max_length, marked=markers is not None, weights=weights
+        ),
+        callbacks=[_LogSteps(), *extra, *(callbacks or [])],
+        batch_sampler=sampler,
+        loss_weights=config.train.loss_weights,
+        classifier=classifier,
+        dev_sets=dev_sets(data),
+        select=config.train.select,
+        encoder_lr=config.train.lr,
+        head_lr=config.train.head_lr,
+        warmup_steps=int(config.train.warmup_ratio * total_steps),
+    )
+    logger.info(
+        "training %d steps (%d per epoch) on %s, device %s, %s",
+        total_steps,
+        per_epoch,
+        ", ".join(data),
+        args.device,
+        precision.name,
+    )
+    if resume and last is not None:
+        trainer.restore_dev_record(last)
+        logger.info("resuming from %s", last)
+    trainer.train(resume_from_checkpoint=last if resume else None)
+    if trainer.state.global_step < total_steps:  # a callback stopped it: leave the checkpoints for --resume
+        raise TrainingStopped(f"training stopped at step {trainer.state.global_step} of {total_steps}")
 
-    history: list[dict[str, Any]] = []
-    epoch_dev: list[dict[str, Any]] = []
-    best: tuple[float, dict[str, torch.Tensor], dict[str, Any]] | None = None
-    step, epoch = 0, 0
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.train.bf16)
-    model.train()
-    while step < total_steps:
-        batches = length_bucketed_batches(epoch_mixture(train_sources, rng), config.train.batch_size, rng)
-        for examples in batches:
-            batch = collate(
-                tokenizer,
-                examples,
-                max_length=config.model.max_length,
-                prefix=config.model.text_prefix,
-                markers=model.settings.markers,
-                weights=weights,
-            )
-            with autocast:
-                outputs = model(**batch)
-            loss, parts = compute_loss(outputs, batch, config.train.loss_weights)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
-            optimizer.step()
-            scheduler.step()
-            step += 1
-            loss_value = loss.item()
-            history.append({"step": step, "loss": loss_value, **parts})
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss_value:.3f}")
-            if not show and step % config.train.log_every == 0:
-                logger.info("step %d/%d loss %.4f", step, total_steps, loss_value)
-            if step >= total_steps:
-                break
-        epoch += 1
-        results = evaluate(classifier, dev_sets(data))
-        score = headline(results)
-        logger.info("epoch %d (step %d): dev headline %.4f", epoch, step, score)
-        epoch_dev.append({"epoch": epoch, "step": step, "headline": score, "dev": results})
-        if best is None or score > best[0] or config.train.select == "last":
-            best = (score, _trainable_state(model), results)
-        model.train()
-    bar.close()
-
-    if best is None:  # cannot happen: total_steps >= 1 runs at least one epoch
+    if not trainer.is_world_process_zero():  # torchrun / accelerate launch: one process writes the model
+        return out_dir
+    unwrap_forward(model)  # calibration and the final dev figures read the model as it will be loaded
+    best = trainer.best
+    if best is None:  # cannot happen: every run ends with an epoch's evaluation
         raise RuntimeError("training ran no epoch")
-    model.load_state_dict(best[1], strict=False)
+    if best[1] is not None:
+        model.load_state_dict(best[1], strict=False)
     model.eval()
     calibration = None
     if config.train.calibrate:
@@ -249,7 +278,7 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
             model,
             tokenizer,
             dev_examples,
-            bf16=config.train.bf16,
+            bf16=precision.bf16 and device == "cpu",
             polarity_dev=data[polarity].dev if polarity else (),
             relation=config.train.fit_relation,
         )
@@ -258,27 +287,38 @@ def train(config: Config, *, progress: bool | None = None) -> Path:
         )
         results = evaluate(classifier, dev_sets(data))  # what the shipped, calibrated model reads
         best = (headline(results), best[1], results)
+    model.to("cpu")
+    losses = trainer.losses
     metrics = {
         "dev": best[2],
         "headline": best[0],
         "select": config.train.select,
         "calibration": calibration,
-        "epoch_dev": epoch_dev,
-        "steps": step,
-        "epochs": epoch,
+        "epoch_dev": trainer.epoch_dev,
+        "steps": trainer.state.global_step,
+        "epochs": len(trainer.epoch_dev),
         "train_seconds": round(time.time() - started, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "device": str(args.device),
+        "precision": precision.name,
+        "resumed_from": Path(last).name if resume and last else None,
         "train_examples": {name: len(sd.train) for name, sd in data.items()},
         "dev_examples": {name: len(sd.dev) for name, sd in data.items()},
         "bad_rows": {name: len(sd.bad_rows) for name, sd in data.items()},
-        "loss_first_last": [history[0]["loss"], history[-1]["loss"]] if history else [],
+        "loss_first_last": [losses[0], losses[-1]] if losses else [],
     }
     save_run(model, tokenizer, config, data, metrics, out_dir)
+    if not config.train.keep_checkpoints:
+        shutil.rmtree(checkpoints, ignore_errors=True)
     print(format_table(table_rows(best[2])))
     dyads = format_dyad_table(best[2])
     if dyads:
         print("\nDirected dyads over (source, target, stance) triples (micro P/R/F1):\n" + dyads)
     return out_dir
+
+
+class TrainingStopped(RuntimeError):
+    """A callback stopped training before its last step; ``--resume`` continues from the checkpoints."""
 
 
 def save_run(

@@ -176,7 +176,11 @@ def test_shipped_model_loads_through_automodel() -> None:
     from inference.classifier import DEFAULT_MODEL_DIR
 
     model = AutoModel.from_pretrained(DEFAULT_MODEL_DIR)
-    assert model.config.format_version == 1 and model.config.settings.target_pooling == "attention"
+    from inference.modeling import FORMAT_VERSION
+
+    assert model.config.format_version == FORMAT_VERSION
+    assert model.config.settings.target_pooling == "attention"
+    assert "pair" in model.config.settings.heads  # the shipped model reads directed dyads
     reference, tokenizer = StanceModel.from_pretrained(DEFAULT_MODEL_DIR)
     for name, value in _logits(model, model.tokenizer).items():
         assert torch.equal(value, _logits(reference, tokenizer)[name]), name

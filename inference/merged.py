@@ -19,16 +19,16 @@ cannot be written is skipped with a log line; the load then merges in memory as 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 from torch import nn
+
+from .cache_files import replace_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +106,7 @@ def save_cached(encoder: nn.Module, modules: list[str], file: Path) -> None:
     if not tensors:
         return
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{file.stem}.", suffix=".tmp", dir=file.parent)
-        os.close(fd)
-        try:
-            save_file(tensors, tmp, metadata={"format": FORMAT})
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; the encoder next to it is readable
-            os.replace(tmp, file)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        replace_atomically(file, lambda tmp: save_file(tensors, tmp, metadata={"format": FORMAT}))
     except OSError as err:
         logger.info("could not cache the merged adapter at %s (%s); it is merged at every load", file, err)
 

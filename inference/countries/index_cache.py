@@ -23,11 +23,11 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..cache_files import replace_atomically
 from .table import TABLES, Entry, build_index
 
 logger = logging.getLogger(__name__)
@@ -124,16 +124,7 @@ def _read(file: Path, key: str) -> dict[str, list[Entry]] | None:
 
 def _write(file: Path, text: str) -> None:
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{file.stem}.", suffix=".tmp", dir=file.parent)
-        os.close(fd)
-        try:
-            Path(tmp).write_text(text, encoding="utf-8")
-            os.chmod(tmp, 0o644)  # mkstemp makes it private
-            os.replace(tmp, file)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        replace_atomically(file, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     except OSError as err:
         logger.info("could not cache the country index at %s (%s); it is built at every start", file, err)
 

@@ -429,22 +429,15 @@ class Matcher:
 
     @staticmethod
     def _left_ok(norm: str, pos: int, first: str, entry: Entry) -> bool:
-        prev = script_of(norm[pos - 1])
-        if first == "han" or first == "thai":
-            return True
-        if first == "kata":
-            return prev != first
+        """The left boundary where :func:`_left_state` depends on the row (it returned ``None``): a
+        Hangul stem glued to Hangul, or a stem glued to a word of its script."""
         if first == "hangul":
-            if prev != first:
-                return True
             # only a glued 대 before a full name of two or more syllables (대중국, 대베트남)
             return (
                 (pos == 1 or script_of(norm[pos - 2]) != "hangul")
                 and sum(entry.seg_lens) >= 2
                 and allowed_prefix(entry.lang, norm[pos - 1 : pos], entry.kind)
             )
-        if prev != "word":
-            return True
         start = pos - 1
         while start > 0 and script_of(norm[start - 1]) == "word":
             start -= 1

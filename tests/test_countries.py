@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inference.countries import LANGUAGES, find_countries
+from inference.countries.normalize import normalize
 from inference.results import CountryMention
 
 
@@ -150,3 +151,23 @@ def test_georgia_state_vs_country(text: str, expected: set[str]) -> None:
 )
 def test_english_false_friends(text: str, expected: set[str]) -> None:
     assert countries(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII: France and `Germany` signed.",
+        "Ελλάδα και Τουρκία",  # one character each
+        "ＵＳＡ and Straße; ﬁnal İRAN",  # pieces of two or three characters
+        "روسیه‌ای الأمريكيّة",  # pieces of none (ZWNJ, tashkeel)
+        "",
+    ],
+)
+def test_normalize_fast_paths_equal_the_character_walk(text: str) -> None:
+    """``normalize`` translates whole strings; its result equals normalising character by character."""
+    from inference.countries.normalize import _norm_char
+
+    pieces = ["'" if c == "`" else c.lower() if c.isascii() else _norm_char(c) for c in text]
+    offsets = [i for i, piece in enumerate(pieces) for _ in piece] + [len(text)]
+    assert normalize(text) == ("".join(pieces), offsets)
+    assert normalize(text) == ("".join(pieces), offsets)  # and again, from the filled table

@@ -448,26 +448,32 @@ class Matcher:
         span = text[start:end]
         if rule == "upper":
             return not any(c.islower() for c in span)
-        first = next((c for c in span if c.isalpha()), "")
-        return first.isupper() or not (first.isupper() or first.islower())
+        # the first letter must not be lower case (uncased scripts pass)
+        head = span[:1]
+        if head.isalpha():
+            return not head.islower()
+        return not next((c for c in span if c.isalpha()), "").islower()
 
     # -- overlap resolution ---------------------------------------------------------
     @staticmethod
     def _resolve(text: str, offsets: list[int], cands: list[_Candidate]) -> list[CountryMention]:
+        if not cands:
+            return []
         # Longest first; on equal length a single name beats a compound ("巴西" over "以巴"),
         # then a reading of the hinted/identified language beats another language's (Chinese
         # "中美" over Japanese "在中" in "在中美之间"), then the leftmost, then the longer
         # literal stem (less inflection), then table order.
-        cands.sort(
-            key=lambda c: (
-                c.start - c.end,
-                len(c.entry.countries) > 1,
-                c.foreign and c.entry.kind != "block",  # a blocker blocks in any language
-                c.start,
-                c.start - c.stem_end,
-                c.entry.order,
+        if len(cands) > 1:
+            cands.sort(
+                key=lambda c: (
+                    c.start - c.end,
+                    len(c.entry.countries) > 1,
+                    c.foreign and c.entry.kind != "block",  # a blocker blocks in any language
+                    c.start,
+                    c.start - c.stem_end,
+                    c.entry.order,
+                )
             )
-        )
         # Occupied positions of the normalised text: linear in the text, not quadratic in the
         # number of candidates (a multi-megabyte article has ~10^5 of them).
         taken = bytearray(max((c.end for c in cands), default=0))
@@ -476,8 +482,14 @@ class Matcher:
             if taken.find(1, cand.start, cand.end) != -1:
                 continue
             taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
+            countries = cand.entry.countries
+            if len(countries) == 1:  # one country: the whole span (most candidates)
+                if countries[0] != "-":
+                    o_start, o_end = offsets[cand.start], offsets[cand.end - 1] + 1
+                    mentions.append(CountryMention(countries[0], o_start, o_end, text[o_start:o_end]))
+                continue
             seg_start = cand.start
-            n_seg = len(cand.entry.countries)
+            n_seg = len(countries)
             for i, (country, length) in enumerate(
                 zip(cand.entry.countries, cand.entry.seg_lens, strict=True)
             ):
@@ -486,5 +498,6 @@ class Matcher:
                     o_start, o_end = offsets[seg_start], offsets[seg_end - 1] + 1
                     mentions.append(CountryMention(country, o_start, o_end, text[o_start:o_end]))
                 seg_start = seg_end
-        mentions.sort(key=lambda m: (m.start, m.end, m.country))
+        if len(mentions) > 1:
+            mentions.sort(key=lambda m: (m.start, m.end, m.country))
         return mentions

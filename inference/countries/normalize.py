@@ -95,9 +95,31 @@ def _piece(ch: str) -> str:
     return out
 
 
+class _Table(dict):
+    """``str.translate`` table: original code point -> normalised piece, filled on first sight.
+    Pieces that are not exactly one character are also recorded in ``_UNEVEN``."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        piece = _CACHE[ch] if ch in _CACHE else _piece(ch)
+        self[cp] = piece
+        if len(piece) != 1:
+            _UNEVEN.add(ch)
+        return piece
+
+
+_TABLE = _Table()
+_UNEVEN: set[str] = set()
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """Return ``(normalised, offsets)`` where ``offsets[i]`` is the original index of
     normalised character ``i``; ``offsets`` has one extra entry, ``len(text)``."""
+    if text.isascii() and "`" not in text:  # the common case, done in C
+        return text.lower(), list(range(len(text) + 1))
+    norm = text.translate(_TABLE)
+    if not _UNEVEN or _UNEVEN.isdisjoint(text):  # every character gave exactly one
+        return norm, list(range(len(text) + 1))
     cache = _CACHE
     pieces = [cache[c] if c in cache else _piece(c) for c in text]
     norm = "".join(pieces)

@@ -24,8 +24,8 @@ Columns: ``country lang alias kind flags source``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .codes import COUNTRIES
 from .inflect import KO_PARTICLES, expand
@@ -62,9 +62,9 @@ FLAGS = frozenset(
 EXACT_LANGS = frozenset({"vi"})
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One way of matching a stem: what it names and what must surround it."""
+class Entry(NamedTuple):
+    """One way of matching a stem: what it names and what must surround it. (A named tuple: the
+    cached index makes ~10^5 of them at start-up, several times faster than a frozen dataclass.)"""
 
     countries: tuple[str, ...]  # one per segment; "-" = no country
     seg_lens: tuple[int, ...]  # normalised length of each segment (last one absorbs the tail)

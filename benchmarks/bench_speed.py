@@ -11,7 +11,7 @@ Each measurement runs in its own process so peak RSS is per measurement.
     python benchmarks/bench_speed.py [--articles 300] [--model DIR] [--out benchmarks/results/speed.json]
         [--precisions fp32,auto,int8,int8-all] [--repeats 3] [--avx2] [--skip-score]
 
-``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen and FBGEMM capped at AVX2; no bf16); ``--repeats``
+``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen, FBGEMM and MKL capped at AVX2; no bf16); ``--repeats``
 interleaves rounds of all runs and reports medians (and CPU seconds: compare those on a shared machine).
 """
 
@@ -32,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
+
+from benchmarks.cpu_env import AVX2_ENV  # noqa: E402
+
 FILLER = [
     "The meeting lasted about three hours and ended without a joint statement.",
     "Analysts said markets reacted calmly to the news.",
@@ -181,9 +184,6 @@ def in_process(fn, *args) -> dict:
     return result
 
 
-AVX2_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"}
-
-
 def cpu_description() -> dict:
     """CPU model and the SIMD flags that decide the fast path (AVX2, AVX-512, bf16, AMX)."""
     text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
@@ -212,7 +212,11 @@ def main() -> int:
         help="classify_many runs, e.g. fp32,int8,int8-all (default fp32,auto)",
     )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of all runs, interleaved; medians")
-    parser.add_argument("--avx2", action="store_true", help="emulate an AVX2-only CPU (oneDNN, ATen, FBGEMM)")
+    parser.add_argument(
+        "--avx2",
+        action="store_true",
+        help="emulate an AVX2-only CPU (oneDNN, ATen, FBGEMM, MKL: benchmarks/cpu_env.py)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "speed.json")
     args = parser.parse_args()
     if args.avx2:

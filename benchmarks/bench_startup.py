@@ -9,7 +9,7 @@ CPU time is the figure to compare: wall time then mostly measures the wait for a
     python benchmarks/bench_startup.py [--repeats 3] [--code DIR ...] [--avx2] [--out FILE.json]
 
 ``--code DIR`` adds a ``score`` variant run from another checkout (e.g. the code before a change);
-``--avx2`` emulates an AVX2-only CPU (``ONEDNN_MAX_CPU_ISA=AVX2``, ``ATEN_CPU_CAPABILITY=avx2``).
+``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen, FBGEMM and MKL capped: ``benchmarks/cpu_env.py``).
 ``--breakdown`` instead prints where the seconds go inside one process (imports, encoder load,
 adapter merge, tokenizer, heads, country matcher, first batch).
 """
@@ -29,13 +29,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
+
+from benchmarks.cpu_env import AVX2_ENV  # noqa: E402
+
 ARTICLE = {
     "id": "a1",
     "lang": "en",
     "text": "Russia and France signed a trade agreement in Paris on Monday. "
     "China criticised Japan over the islands. The meeting lasted three hours.",
 }
-AVX2_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"}
 
 
 def cpu_flags() -> list[str]:

@@ -92,3 +92,17 @@ def test_bad_budget_is_named(tiny_encoder: Path) -> None:
     model, tok = tiny_stance_model(tiny_encoder)
     with pytest.raises(ValueError, match="max_tokens=0"):
         StanceClassifier(model, tok, name="mem", max_tokens=0)
+
+
+def test_a_full_enough_batch_ends_where_the_padded_length_grows() -> None:
+    # 80 rows of 10 tokens (padded to 16: 1,280 tokens, past the default min_tokens of 1,024) and 40
+    # of 20 (padded to 24): one budget would hold them all, but then the short rows read 40 % padding
+    lengths = [10] * 80 + [20] * 40
+    rows = [1] * len(lengths)
+    batches = token_budget_batches(lengths, rows, max_tokens=4096, max_length=128, max_rows=256)
+    assert [sorted({lengths[i] for i in b}) for b in batches] == [[10], [20]]
+    # below min_tokens the short rows join their longer neighbours rather than make a small batch
+    merged = token_budget_batches(
+        lengths, rows, max_tokens=4096, max_length=128, max_rows=256, min_tokens=2048
+    )
+    assert len(merged) == 1

@@ -180,3 +180,35 @@ def test_adjectives_of_much_named_states(text: str, lang: str, expected: set[str
 def test_new_adjectives_do_not_fire_on_common_words(text: str, lang: str) -> None:
     codes = _codes(text, lang) | _codes(text)
     assert "DNK" not in codes and "GRC" not in codes
+
+
+# Found while writing more training data (session of 2026-12-03): a bare stem that is no case of the
+# country matched common words in other languages, and some forms were missing.
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Tổng thống Pháp đã gặp Thủ tướng Đức.", "vi", {"FRA", "DEU"}),  # Tổng: no Tonga
+        ("Tổng thống Pháp đã gặp Thủ tướng Đức.", None, {"FRA", "DEU"}),
+        ("The victims' next of kin were informed.", None, set()),  # kin: no Kina/kinas
+        ("Kinu cha nyuklia kilijengwa na Urusi.", "sw", {"RUS"}),  # kinu: a mill, a reactor
+        ("Brod je plovio u Japanskom moru, blizu Japana.", "hr", {"JPN"}),  # a sea is no mention
+        ("Razarač je prošao Tajvanskim tjesnacem.", "hr", set()),
+        (
+            "Delegacja z Chin i Czech przyjechała do Włoch.",
+            "pl",
+            {"CHN", "CZE", "ITA"},
+        ),  # plural names keep it
+        ("Ukraiņi strādā Latvijā.", "lv", {"UKR", "LVA"}),
+        ("Kuba i Kina potpisale su sporazum.", "hr", {"CUB", "CHN"}),
+        (
+            "Delegacija je stigla panamskim brodom, a tajvanskog ministra dočekali su poljskim zastavama.",
+            "hr",
+            {"PAN", "TWN", "POL"},
+        ),
+        ("Eesti saatis abi Leetu ja Palestiina aladele.", "et", {"EST", "LTU", "PSE"}),
+        ("ኡጋንዳ እና ሄይቲ ስምምነት ተፈራረሙ።", "am", {"UGA", "HTI"}),
+        ("ரஷ்யாவுக்கும் உக்ரைனுக்கும் இடையே பேச்சுவார்த்தை பெய்ஜிங்கை நோக்கி நகர்ந்தது.", "ta", {"RUS", "UKR", "CHN"}),
+    ],
+)
+def test_no_bare_stems_and_the_forms_added(text: str, lang: str | None, expected: set[str]) -> None:
+    assert _codes(text, lang) == expected

@@ -367,7 +367,9 @@ def _slavic_noun(word: str, lang: str) -> tuple[str, E]:
     if lang == "pl" and word[-1] in "kg":
         return word, endings | {"iem"}  # Mińsk -> Mińskiem, Irak -> Irakiem
     if last in _SLAVIC_VOWELS:
-        return word[:-1], endings
+        # the bare stem is no case of a country ("Kub", "Tong"), except the genitive of a Polish
+        # plural name (Chiny -> "do Chin", Czechy, Włochy)
+        return word[:-1], endings if lang == "pl" and last == "y" else endings - {""}
     return word, endings
 
 

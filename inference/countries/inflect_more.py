@@ -150,9 +150,9 @@ def _ta(words: str) -> E:
     )
 
 
-_TA_A = _ta("_ வின் வுக்கு வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")
-_TA_I = _ta("_ யின் க்கு யில் யை யிடம் யுடன் யிலிருந்து யும் யால் யே யிற்கு யுடனான")
-_TA_C = _ta("் ின் ுக்கு ில் ை ிடம் ுடன் ிலிருந்து ும் ால் ே ிற்கு ுடனான")
+_TA_A = _ta("_ வின் வுக்கு வுக்கும் வில் வை விடம் வுடன் விலிருந்து வும் வோ வால் வே விற்கு வுடனான")
+_TA_I = _ta("_ யின் க்கு க்கும் யில் யை யிடம் யுடன் யிலிருந்து யும் யால் யே யிற்கு யுடனான")
+_TA_C = _ta("் ின் ுக்கு ுக்கும் ில் ை ிடம் ுடன் ிலிருந்து ும் ால் ே ிற்கு ுடனான")
 # Nouns in -அம் (நேபாளம், வங்கதேசம்) take -த்த- before case endings: நேபாளத்தில்.
 _TA_AM = _ta("த்தில் த்தின் த்துக்கு த்திற்கு த்தை த்துடன் த்திலிருந்து த்தையும் த்திலும் த்தால்")
 
@@ -175,6 +175,8 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
             out = [(word[:-1], _TA_C)]
             if word[-2:-1] in _TA_HARD:  # a final hard consonant doubles: இஸ்லாமாபாத்தை
                 out.append((word + word[-2], _TA_C))
+            elif word[-2:-1] == "ங":  # a final ங் takes க before a vowel: பெய்ஜிங்கை
+                out.append((word + "க", _TA_C))
             return out
         if word.endswith("ு"):  # கொழும்பு -> கொழும்பில்
             return [(word, frozenset({""})), (word[:-1], _TA_C)]
@@ -205,7 +207,9 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                     out.append((word[:-3] + ("sti" if word.endswith("sky") else "cti"), frozenset({""})))
                 return out
             if word[-1] in _VOWELS:
-                return [(word[:-1], _STEM_NOUN[lang])]
+                # no bare stem: it is only a genitive plural ("Tong" of Tonga, "Kin" of Kina), never a
+                # country's, and it is a common word in other languages (Vietnamese "Tổng", English "kin")
+                return [(word[:-1], _STEM_NOUN[lang] - {""})]
             if lang == "el" and word.endswith("σ") and len(word) > 3:  # Ρώσος -> Ρώσοι (final ς folds to σ)
                 return [(word[:-2], _STEM_ADJ["el"])]
             if word.endswith("ec") and lang in ("cs", "sk", "sl"):  # Izraelec -> Izraelci
@@ -218,7 +222,10 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "ц", _CONS_NOUN[lang])]
             if lang in ("lt", "lv") and word.endswith(("as", "is", "us", "s")) and len(word) > 3:
                 cut = 1 if lang == "lv" or word.endswith("s") and not word.endswith(("as", "is", "us")) else 2
-                return [(word[:-cut], _CONS_NOUN[lang] | _STEM_NOUN[lang])]
+                endings = _CONS_NOUN[lang] | _STEM_NOUN[lang]
+                # Lithuanian -as/-is/-us cut whole leaves no form of its own (kinas: no "kin"); Latvian
+                # cuts the -s only, and the rest is a form (ukrainis -> ukraiņi)
+                return [(word[:-cut], endings - {""} if cut == 2 else endings)]
             if adj and lang == "ro":  # bulgar -> bulgară, bulgarii
                 out = [(word, _CONS_NOUN[lang] | _STEM_ADJ[lang])]
                 if word.endswith("ian"):  # canadian -> canadieni

@@ -212,3 +212,11 @@ def test_new_adjectives_do_not_fire_on_common_words(text: str, lang: str) -> Non
 )
 def test_no_bare_stems_and_the_forms_added(text: str, lang: str | None, expected: set[str]) -> None:
     assert _codes(text, lang) == expected
+
+
+def test_the_danube_is_not_vienna_in_czech_and_slovak() -> None:
+    # Slovene "Dunaj" is Vienna; in Czech and Slovak it is the river (a hint-only blocker there)
+    text = "Ruské drony zaútočily na ukrajinské přístavy na Dunaji."
+    assert _codes(text, "cs") == _codes(text) == {"RUS", "UKR"}  # identified as Czech without the hint
+    assert _codes("Slovensko a Maďarsko podpísali dohodu o novom moste cez Dunaj.", "sk") == {"SVK", "HUN"}
+    assert _codes("Minister je odpotoval na Dunaj.", "sl") == {"AUT"}

@@ -490,9 +490,7 @@ class Matcher:
                 continue
             seg_start = cand.start
             n_seg = len(countries)
-            for i, (country, length) in enumerate(
-                zip(cand.entry.countries, cand.entry.seg_lens, strict=True)
-            ):
+            for i, (country, length) in enumerate(zip(countries, cand.entry.seg_lens, strict=True)):
                 seg_end = cand.end if i == n_seg - 1 else seg_start + length
                 if country != "-":
                     o_start, o_end = offsets[seg_start], offsets[seg_end - 1] + 1

@@ -83,25 +83,14 @@ def _norm_char(ch: str) -> str:
     return "".join(out)
 
 
-_CACHE: dict[str, str] = {}
-
-
-def _piece(ch: str) -> str:
-    if ch.isascii():
-        out = "'" if ch == "`" else ch.lower()
-    else:
-        out = _norm_char(ch)
-    _CACHE[ch] = out
-    return out
-
-
 class _Table(dict):
-    """``str.translate`` table: original code point -> normalised piece, filled on first sight.
-    Pieces that are not exactly one character are also recorded in ``_UNEVEN``."""
+    """``str.translate`` table, and the only cache of the mapping: original code point -> normalised
+    piece, filled on first sight. Characters whose piece is not exactly one character are also
+    recorded in ``_UNEVEN``."""
 
     def __missing__(self, cp: int) -> str:
         ch = chr(cp)
-        piece = _CACHE[ch] if ch in _CACHE else _piece(ch)
+        piece = ("'" if ch == "`" else ch.lower()) if ch.isascii() else _norm_char(ch)
         self[cp] = piece
         if len(piece) != 1:
             _UNEVEN.add(ch)
@@ -117,18 +106,12 @@ def normalize(text: str) -> tuple[str, list[int]]:
     normalised character ``i``; ``offsets`` has one extra entry, ``len(text)``."""
     if text.isascii() and "`" not in text:  # the common case, done in C
         return text.lower(), list(range(len(text) + 1))
-    norm = text.translate(_TABLE)
-    if not _UNEVEN or _UNEVEN.isdisjoint(text):  # every character gave exactly one
-        return norm, list(range(len(text) + 1))
-    cache = _CACHE
-    pieces = [cache[c] if c in cache else _piece(c) for c in text]
-    norm = "".join(pieces)
-    if len(norm) == len(text) and (not pieces or max(map(len, pieces)) == 1):
+    norm = text.translate(_TABLE)  # fills the table for every character of text
+    if _UNEVEN.isdisjoint(text):  # every character gave exactly one
         return norm, list(range(len(text) + 1))
     offsets: list[int] = []
-    for i, piece in enumerate(pieces):
-        if piece:
-            offsets.extend([i] * len(piece))
+    for i, ch in enumerate(text):
+        offsets.extend([i] * len(_TABLE[ord(ch)]))
     offsets.append(len(text))
     return norm, offsets
 

@@ -39,7 +39,7 @@ def _n(words: str) -> E:
 _VOWELS = set("aeiouyаеиоуяюъьαεηιοωυაეიოუ")
 _STEM_NOUN: dict[str, E] = {
     "cs": _n("_ a e i o u y ou em ech ach ich um am ami emi ie ii ií ím iích"),
-    "sk": _n("_ a e i o u y ou om och ach ami ie ii iou ej ach"),
+    "sk": _n("_ a e i o u y ou om och ach am ami ie ii iou ej ach"),
     "sl": _n("_ a e i o u om em ih ah ami ija ije iji ijo"),
     "hr": _n("_ a e i o u om em oj ama ima ih ije iji iju ijom ske skoj sku skom ska"),
     "sr": _n(
@@ -55,6 +55,8 @@ _STEM_NOUN: dict[str, E] = {
 }
 # Georgian names in -ა keep it before most endings (ამერიკაში) but drop it before -ის/-იდან/-ით;
 # names in -ო/-ე/-უ keep the vowel (საქართველოში).
+_LT_US = _n("aus umi uje")
+_LV_E = _n("i")
 _KA_KEEP = _n("_ მ ს ში სთან ზე სთვის სკენ სგან დან თ დ ც ც")
 _STEM_ADJ: dict[str, E] = {
     "cs": _n("ý á é ého ému ém ým ých ými ou í ě"),
@@ -131,6 +133,45 @@ _SUFFIX_ADJ: dict[str, E] = {
     "hy": _n("_ ի ը ն ում ից ով ին ները ների ներին ներ ներն"),
     "ur": _n("_ وں"),
 }
+_FI_CLITICS = ("", "kin", "han", "ko", "kaan")
+# Consonant gradation: a double stop or -nt- in the last syllable weakens before the closed-syllable
+# endings (Tšekki -> Tšekin, Kreikka -> Kreikassa, Marokko -> Marokon, Islanti -> Islannissa).
+_FI_GRADE = {"kk": "k", "pp": "p", "tt": "t", "nt": "nn"}
+_FI_WEAK_CASES = ("n", "ssa", "sta", "lla", "lta", "lle", "ksi")
+_FI_WEAK = frozenset(normalize_alias(c) + k for c in _FI_WEAK_CASES for k in _FI_CLITICS)
+# The adjective "uusi" (new) agrees with the noun it is hyphenated to: Uudessa-Seelannissa,
+# Uuteen-Seelantiin, Papua-Uuden-Guinean. Its form -> the case endings of the last part.
+_FI_UUSI: dict[str, tuple[str, ...]] = {
+    **{"uude" + c: (c,) for c in _FI_WEAK_CASES},
+    "uuteen": ("in", "an", "en", "on", "un", "yn", "aan", "een", "iin", "seen", "hin"),
+    "uutta": ("a", "ta"),
+    "uutena": ("na",),
+}
+
+
+def _fi_weak(word: str) -> str | None:
+    """The weak grade of a Finnish name ending in a vowel (``islanti`` -> ``islanni``), or None."""
+    weak = _FI_GRADE.get(word[-3:-1])
+    if weak is None or word[-1:] not in "aeiouy" or len(word) < 5:
+        return None
+    return word[:-3] + weak + word[-1]
+
+
+def _fi_uusi(word: str) -> list[tuple[str, E]]:
+    """Forms of a hyphenated name with ``uusi`` before its last part, in agreement."""
+    parts = word.split("-")
+    if len(parts) < 2 or "uusi" not in parts[:-1]:
+        return []
+    at = parts.index("uusi")
+    last, weak = parts[-1], _fi_weak(parts[-1])
+    out = []
+    for form, cases in _FI_UUSI.items():
+        head = "-".join(parts[:at] + [form] + parts[at + 1 : -1]) + "-"
+        stem = weak if weak is not None and cases[0] in _FI_WEAK_CASES else last
+        out.append((head + stem, frozenset(normalize_alias(c) + k for c in cases for k in _FI_CLITICS)))
+    return out
+
+
 _FI_ADJ = _n(
     "nen sen set sten sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla"
 )
@@ -189,6 +230,11 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
         out = [(word, _SUFFIX["fi"])]
         if word.endswith("i"):
             out.append((word[:-1] + "e", _SUFFIX["fi"]))  # Suomi -> Suomen, Suomessa
+        if not adj:
+            weak = _fi_weak(word)
+            if weak is not None:
+                out.append((weak, _FI_WEAK))
+            out.extend(_fi_uusi(word))
         return out
     if lang == "ka" and word[-1:] in ("ა", "ო", "ე", "უ"):
         out = [(word, _KA_KEEP)]
@@ -206,6 +252,9 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 if lang in ("cs", "sk") and word.endswith(("sky", "cky")):
                     out.append((word[:-3] + ("sti" if word.endswith("sky") else "cti"), frozenset({""})))
                 return out
+            if lang == "lv" and word.endswith("e") and not adj:
+                # -e nouns (Berlīne, Parīze, Šveice): accusative and instrumental in -i (Berlīni)
+                return [(word[:-1], (_STEM_NOUN[lang] | _LV_E) - {""})]
             if word[-1] in _VOWELS:
                 # no bare stem: it is only a genitive plural ("Tong" of Tonga, "Kin" of Kina), never a
                 # country's, and it is a common word in other languages (Vietnamese "Tổng", English "kin")
@@ -220,6 +269,14 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "ц", _CONS_NOUN[lang])]
             if word.endswith("ец") and lang in ("bg", "sr"):  # американец -> американци
                 return [(word, _CONS_NOUN[lang]), (word[:-2] + "ц", _CONS_NOUN[lang])]
+            if lang == "lt" and word.endswith("us") and not adj and len(word) > 4:
+                # -ius/-jus nouns (Paryžius, Vilnius, Paragvajus): genitive -aus, instrumental -umi,
+                # locative -uje besides the endings below (Paryžiaus, Paragvajuje)
+                return [(word[:-2], (_CONS_NOUN[lang] | _STEM_NOUN[lang] | _LT_US) - {""})]
+            if lang == "lv" and word.endswith("as") and not adj and len(word) > 4:
+                # feminine plural names (Filipīnas, Atēnas) decline like -a nouns in the plural:
+                # Filipīnām, Filipīnu, Atēnās; "filipina" + s/m keeps the forms read before
+                return [(word[:-1], _CONS_NOUN[lang] | _STEM_NOUN[lang]), (word[:-2], _STEM_NOUN[lang] - {""})]
             if lang in ("lt", "lv") and word.endswith(("as", "is", "us", "s")) and len(word) > 3:
                 cut = 1 if lang == "lv" or word.endswith("s") and not word.endswith(("as", "is", "us")) else 2
                 endings = _CONS_NOUN[lang] | _STEM_NOUN[lang]
@@ -267,4 +324,23 @@ def expand_more(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
         return [(head + s, e) for s, e in lasts]
     inner = [_inner_forms(w, lang, kind) for w in words[:-1]]
     heads = [" ".join(p) for p in itertools.islice(itertools.product(*inner), 60)]
+    if lang in _STEM_NOUN and len(words) > 2:
+        # the product is cut at 60; inner adjectives agree in case, so add the heads whose words
+        # share one ending (Spojených arabských emirátů, Spojeným arabským emirátům)
+        heads.extend(h for h in _agreeing_heads(words[:-1], lang, kind) if h not in heads)
     return [(h + " " + s, e) for h in heads for s, e in lasts]
+
+
+def _agreeing_heads(words: list[str], lang: str, kind: str) -> list[str]:
+    """Heads of a multi-word name whose inner words all take the same ending (a word without it
+    stays as listed)."""
+    per_word: list[dict[str, str]] = []
+    for word in words:
+        forms: dict[str, str] = {}
+        for k in (kind, "adj"):
+            for stem, endings in _word_forms(word, lang, k):
+                for e in endings:
+                    forms.setdefault(e, stem + e)
+        per_word.append(forms)
+    endings = sorted(set().union(*per_word))
+    return [" ".join(f.get(e, w) for f, w in zip(per_word, words, strict=True)) for e in endings]

@@ -354,11 +354,15 @@ def language_use(text: str, start: int, end: int) -> bool:
 
 # -- Thai titles: นายจอร์แดน สมิธ "Mr Jordan Smith" is a person ----------------------------
 _TH_TITLES = ("นาย", "นางสาว", "นาง", "คุณ", "ดร.", "ด.ช.", "ด.ญ.")
+# Words that end in a title but are none: ขอบคุณ "thank", ขอบพระคุณ, บุญคุณ "gratitude", ทนาย "lawyer",
+# เจ้านาย "boss" (Thai has no spaces: ขอบคุณญี่ปุ่น is "thank Japan", not "Khun Japan")
+_TH_NOT_TITLES = ("ขอบคุณ", "ขอบพระคุณ", "บุญคุณ", "พระคุณ", "ทนาย", "เจ้านาย")
 
 
 def thai_titled(text: str, start: int) -> bool:
     """True when a Thai title (Mr, Mrs, Miss, Khun, Dr) stands right before ``text[start:]``."""
-    return text[max(0, start - 8) : start].rstrip(" ").endswith(_TH_TITLES)
+    before = text[max(0, start - 12) : start].rstrip(" ")
+    return before.endswith(_TH_TITLES) and not before.endswith(_TH_NOT_TITLES)
 
 
 # -- Korean 주 "resident in" before a full name: 주러시아 대사 "the ambassador to Russia" ----

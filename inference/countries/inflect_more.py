@@ -276,7 +276,10 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
             if lang == "lv" and word.endswith("as") and not adj and len(word) > 4:
                 # feminine plural names (Filipīnas, Atēnas) decline like -a nouns in the plural:
                 # Filipīnām, Filipīnu, Atēnās; "filipina" + s/m keeps the forms read before
-                return [(word[:-1], _CONS_NOUN[lang] | _STEM_NOUN[lang]), (word[:-2], _STEM_NOUN[lang] - {""})]
+                return [
+                    (word[:-1], _CONS_NOUN[lang] | _STEM_NOUN[lang]),
+                    (word[:-2], _STEM_NOUN[lang] - {""}),
+                ]
             if lang in ("lt", "lv") and word.endswith(("as", "is", "us", "s")) and len(word) > 3:
                 cut = 1 if lang == "lv" or word.endswith("s") and not word.endswith(("as", "is", "us")) else 2
                 endings = _CONS_NOUN[lang] | _STEM_NOUN[lang]

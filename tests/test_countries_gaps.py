@@ -274,3 +274,13 @@ def test_reported_forms_add_no_false_friends(text: str, lang: str) -> None:
 def test_thai_title_still_hides_a_person_named_like_a_country() -> None:
     assert _codes("คุณจอร์แดนเดินทางมาถึง", "th") == set()  # Khun Jordan
     assert _codes("ขอบคุณจอร์แดนที่ช่วยเหลือ", "th") == {"JOR"}  # thank Jordan
+
+
+def test_indonesian_and_malay_kini_is_not_china() -> None:
+    # Lithuanian kinas (a Chinese) took the -is accusative -į, normalised to "kini" ("now")
+    assert _codes("Harga minyak kini naik tajam.", "id") == _codes("Harga minyak kini naik tajam.") == set()
+    # capitalised, it is also Croatian/Serbian "(u) Kini" (in China): a blocker of the hinted language
+    assert _codes("Kini kerajaan menaikkan cukai.", "ms") == set()
+    assert _codes("Kini pemerintah menaikkan pajak.", "id") == set()
+    assert _codes("Sastanak u Kini je završio.", "hr") == {"CHN"}
+    assert _codes("Kinai ir kinų delegacija atvyko.", "lt") == {"CHN"}

@@ -285,6 +285,10 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 endings = _CONS_NOUN[lang] | _STEM_NOUN[lang]
                 # Lithuanian -as/-is/-us cut whole leaves no form of its own (kinas: no "kin"); Latvian
                 # cuts the -s only, and the rest is a form (ukrainis -> ukraiņi)
+                if lang == "lt" and word.endswith("as"):
+                    # -į (normalised "i") is the accusative of -is nouns; an -as noun takes -ą, and
+                    # kin + į read Indonesian and Malay "kini" (now) as China
+                    endings = endings - {"i"}
                 return [(word[:-cut], endings - {""} if cut == 2 else endings)]
             if adj and lang == "ro":  # bulgar -> bulgară, bulgarii
                 out = [(word, _CONS_NOUN[lang] | _STEM_ADJ[lang])]

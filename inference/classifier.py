@@ -258,14 +258,47 @@ class StanceClassifier:
             scaled = scaled + torch.tensor(shift, dtype=scaled.dtype, device=scaled.device)
         return torch.softmax(scaled, -1)
 
-    def _target_results(self, probs: Sequence[dict[str, torch.Tensor]]) -> list[tuple[Reading, str]]:
-        """Readings and sentiment of many targets, decoded together (pass all targets of a call)."""
+    def _lang_shifted(self, probs: torch.Tensor, head: str, langs: Sequence[str | None]) -> torch.Tensor:
+        """``probs`` (n, labels) of a target head with each row's language threshold in place of the global
+        one: softmax(z / T + s) becomes softmax(z / T + s_lang), i.e. probs * exp(s_lang - s), renormalised."""
+        by_lang = self.settings.lang_logit_shift
+        if not by_lang:
+            return probs
+        if len(langs) != len(probs):
+            raise ValueError(f"{len(langs)} languages for {len(probs)} targets")
+        base = torch.tensor(self.settings.logit_shift.get(head, [0.0] * probs.shape[1]), dtype=probs.dtype)
+        out = probs
+        for lang in set(langs):
+            shift = by_lang.get(lang, {}).get(head) if lang is not None else None
+            if shift is None:
+                continue
+            rows = torch.tensor([i for i, x in enumerate(langs) if x == lang])
+            moved = probs[rows] * torch.exp(torch.tensor(shift, dtype=probs.dtype) - base)
+            out = out.index_copy(0, rows, moved / moved.sum(-1, keepdim=True))
+        return out
+
+    def item_language(self, text: str, hint: str | None = None) -> str | None:
+        """The language a text's thresholds are looked up by: the hint, else the identified language;
+        ``None`` without identifying when the model has no per-language thresholds."""
+        if hint is not None or not self.settings.lang_logit_shift:
+            return hint
+        from .countries.identify import identify
+
+        return identify(text)
+
+    def _target_results(
+        self, probs: Sequence[dict[str, torch.Tensor]], langs: Sequence[str | None] | None = None
+    ) -> list[tuple[Reading, str]]:
+        """Readings and sentiment of many targets, decoded together (pass all targets of a call);
+        ``langs``: the language of each target's text, for the model's per-language thresholds."""
         if not probs:
             return []
         readings = decode_detail(
             torch.stack([p["detail"] for p in probs]), self.settings.temperatures.get("detail", 1.0)
         )
         sentiment = torch.stack([p["sentiment"] for p in probs]).float()
+        if langs is not None:
+            sentiment = self._lang_shifted(sentiment, "sentiment", langs)
         best = sentiment.argmax(1).tolist()
         for reading, row in zip(readings, round6(sentiment), strict=True):
             reading.scores["sentiment"] = dict(zip(SENTIMENT_LABELS, row, strict=True))
@@ -348,7 +381,11 @@ class StanceClassifier:
         results: list[list[StanceResult]] = [[] for _ in texts]
         dyad_results: list[list[DyadResult]] = [[] for _ in texts]
         probs = self._read(items)
-        decoded = iter(self._target_results([q for p in probs for q in p.targets]))  # one decode for all
+        text_langs = [self.item_language(text, hint) for text, hint in zip(texts, langs, strict=True)]
+        target_langs = [text_langs[t] for t, _, targets in slots for _ in targets]
+        decoded = iter(  # one decode for all
+            self._target_results([q for p in probs for q in p.targets], target_langs)
+        )
         pair_readings = (
             iter(decode_pairs(torch.stack([q["pair"] for p in probs for q in p.pairs])))
             if any(p.pairs for p in probs)
@@ -411,8 +448,11 @@ class StanceClassifier:
             for s, r in zip(sentences, readings, strict=True)
         ]
 
-    def classify_targets(self, items: Iterable[tuple[str, int, int]]) -> list[TargetResult]:
-        """Stance, detail and sentiment toward ``sentence[start:end]`` for each ``(sentence, start, end)``."""
+    def classify_targets(
+        self, items: Iterable[tuple[str, int, int]], lang: str | None = None
+    ) -> list[TargetResult]:
+        """Stance, detail and sentiment toward ``sentence[start:end]`` for each ``(sentence, start, end)``;
+        ``lang``: the sentences' language (identified per sentence when not given)."""
         checked: list[tuple[str, int, int]] = []
         for i, item in enumerate(items):
             if not (isinstance(item, tuple | list) and len(item) == 3):
@@ -438,7 +478,8 @@ class StanceClassifier:
         target_probs, _ = self._run(encoded)
         out: list[TargetResult | None] = [None] * len(checked)
         for idx, probs in zip(grouped.values(), target_probs, strict=True):
-            for i, (reading, sentiment) in zip(idx, self._target_results(probs), strict=True):
+            langs = [self.item_language(checked[idx[0]][0], lang)] * len(probs)
+            for i, (reading, sentiment) in zip(idx, self._target_results(probs, langs), strict=True):
                 sentence, start, end = checked[i]
                 out[i] = TargetResult(
                     sentence, start, end, reading.stance, reading.detail, sentiment, reading.scores

@@ -65,6 +65,9 @@ class ModelSettings:
     temperatures: dict[str, float] = field(default_factory=dict)
     # head -> per-class shift added to the tempered logits (a decision threshold fitted on dev; 0 if absent)
     logit_shift: dict[str, list[float]] = field(default_factory=dict)
+    # language -> target head -> per-class shift used instead of ``logit_shift[head]`` for text in that
+    # language (a decision threshold fitted on that language's dev items; inference.classifier applies it)
+    lang_logit_shift: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     heads: list[str] = field(default_factory=lambda: list(LEGACY_HEADS))  # names in inference.heads
 
     @classmethod
@@ -88,6 +91,24 @@ class ModelSettings:
                 raise ValueError(
                     f"logit_shift[{head!r}]={shift!r}; expected a list of numbers, one per label"
                 )
+        for lang, by_head in self.lang_logit_shift.items():
+            for head, shift in by_head.items() if isinstance(by_head, dict) else [(None, by_head)]:
+                spec = HEADS.get(head) if isinstance(head, str) else None
+                if spec is None or spec.arity != "target":
+                    targets = [h.name for h in HEADS.values() if h.arity == "target"]
+                    raise ValueError(
+                        f"lang_logit_shift[{lang!r}]: {head!r} is not a target head; expected a mapping of "
+                        f"target heads ({targets}) to shifts"
+                    )
+                if (
+                    not isinstance(shift, list)
+                    or len(shift) != len(spec.labels)
+                    or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in shift)
+                ):
+                    raise ValueError(
+                        f"lang_logit_shift[{lang!r}][{head!r}]={shift!r}; expected {len(spec.labels)} numbers, "
+                        f"one per label {list(spec.labels)}"
+                    )
         if self.target_encoding not in TARGET_ENCODINGS:
             raise ValueError(
                 f"target_encoding={self.target_encoding!r}; expected one of {list(TARGET_ENCODINGS)}"

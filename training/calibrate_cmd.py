@@ -22,7 +22,7 @@ from .config import ConfigError, load_config
 from .data import load_sources
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
-from .trainer import dev_sets
+from .trainer import dev_sets, sentiment_dev
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +44,20 @@ def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | 
         dev,
         polarity_dev=data[polarity].dev if polarity else (),
         relation=config.train.fit_relation,
+        sentiment_dev=sentiment_dev(data) if config.train.fit_sentiment_shift else None,
+        sentiment_min_items=config.train.sentiment_shift_min_items,
     )
     config_file = model_dir / "config.json"
     saved = json.loads(config_file.read_text())
     saved["diplostance"]["temperatures"] = model.settings.temperatures
     saved["diplostance"]["logit_shift"] = model.settings.logit_shift
+    saved["diplostance"]["lang_logit_shift"] = model.settings.lang_logit_shift
     config_file.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
     logger.info(
-        "calibrated: temperatures %s, shifts %s", model.settings.temperatures, model.settings.logit_shift
+        "calibrated: temperatures %s, shifts %s, per language %s",
+        model.settings.temperatures,
+        model.settings.logit_shift,
+        model.settings.lang_logit_shift,
     )
 
     classifier = load_classifier(model_dir, batch_size=config.train.eval_batch_size)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from inference.heads import HEADS, NO_RELATION, PAIR_LABELS
-from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, STANCE_LABELS
+from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from inference.modeling import StanceModel
 
 from .batching import IGNORE, collate, labelled_items
@@ -241,6 +242,159 @@ def relation_report(logits: torch.Tensor, labels: torch.Tensor, half: torch.Tens
     }
 
 
+@dataclass
+class SentimentCell:
+    """The sentiment logits (tempered) of one source's dev targets in one language."""
+
+    source: str
+    polar: bool  # scored by positive/negative macro-F1 (RuSentNE's metric) rather than 3-way macro-F1
+    lang: str | None  # as the classifier finds it (``StanceClassifier.item_language``); None: not identified
+    logits: torch.Tensor
+    labels: torch.Tensor
+    half: torch.Tensor
+
+
+_SENTIMENT_SHIFTS = torch.arange(-2.0, 2.0001, 0.05)
+_MIN_SOURCE_ITEMS = 30  # a source with fewer targets in a subset does not vote on that subset's shift
+
+
+def _sentiment_metric(pred: torch.Tensor, labels: torch.Tensor, polar: bool) -> float:
+    classes = (0, 2) if polar else tuple(range(len(SENTIMENT_LABELS)))
+    return _pn_macro_f1(pred, labels, classes)  # macro-F1 over ``classes``
+
+
+def _by_source(cells: Sequence[SentimentCell]) -> dict[str, tuple[bool, torch.Tensor, torch.Tensor]]:
+    out: dict[str, list] = {}
+    for c in cells:
+        entry = out.setdefault(c.source, [c.polar, [], []])
+        entry[1].append(c.logits)
+        entry[2].append(c.labels)
+    return {k: (polar, torch.cat(lg), torch.cat(lb)) for k, (polar, lg, lb) in out.items()}
+
+
+def best_sentiment_shift(cells: Sequence[SentimentCell]) -> float:
+    """The neutral shift (-2..2, step 0.05) that maximises the mean over sources of each source's metric
+    on ``cells``; sources with fewer than 30 targets there do not vote unless none has more. Ties go to
+    the shift closest to 0."""
+    sources = _by_source(cells)
+    voters = {k: v for k, v in sources.items() if len(v[2]) >= _MIN_SOURCE_ITEMS} or sources
+    if not voters:
+        return 0.0
+    neutral = SENTIMENT_LABELS.index("neutral")
+    best, best_score = 0.0, -1.0
+    for shift in sorted(_SENTIMENT_SHIFTS.tolist(), key=abs):
+        score = 0.0
+        for polar, logits, labels in voters.values():
+            shifted = logits.clone()
+            shifted[:, neutral] += shift
+            score += _sentiment_metric(shifted.argmax(-1), labels, polar)
+        if score > best_score + 1e-9:
+            best, best_score = round(shift, 2), score
+    return best
+
+
+def fit_sentiment_shifts(cells: Sequence[SentimentCell], min_items: int) -> tuple[float, dict[str, float]]:
+    """One neutral shift per language with at least ``min_items`` targets, and the global one for every
+    other language, fitted on those other languages' cells (on all cells when every language has its own)."""
+    counts: dict[str, int] = {}
+    for c in cells:
+        if c.lang is not None:
+            counts[c.lang] = counts.get(c.lang, 0) + len(c.labels)
+    per_lang = {
+        lang: best_sentiment_shift([c for c in cells if c.lang == lang])
+        for lang, n in sorted(counts.items())
+        if n >= min_items
+    }
+    rest = [c for c in cells if c.lang not in per_lang]
+    return best_sentiment_shift(rest or cells), per_lang
+
+
+def _apply_sentiment_shifts(
+    cell: SentimentCell, rows: torch.Tensor, fitted: tuple[float, dict[str, float]]
+) -> torch.Tensor:
+    """``cell``'s logits at ``rows`` with its language's neutral shift (the global one where it has none)."""
+    shifted = cell.logits[rows].clone()
+    global_shift, per_lang = fitted
+    shifted[:, SENTIMENT_LABELS.index("neutral")] += (
+        per_lang.get(cell.lang, global_shift) if cell.lang else global_shift
+    )
+    return shifted
+
+
+def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> dict[str, Any]:
+    """The shifts fitted on all of dev, and per source its metric without them and cross-fitted with them
+    (each half of the dev groups scored with the shifts fitted on the other half)."""
+    fitted = fit_sentiment_shifts(cells, min_items)
+    halves = [
+        fit_sentiment_shifts([_half_cell(c, c.half != side) for c in cells], min_items) for side in (0, 1)
+    ]
+    per_source: dict[str, dict[str, Any]] = {}
+    for name, group in _group(cells).items():
+        before, after, labels = [], [], []
+        for c in group:
+            before.append(c.logits.argmax(-1))
+            crossed = torch.empty(len(c.labels), dtype=torch.long)
+            for side in (0, 1):
+                rows = c.half == side
+                if rows.any():
+                    crossed[rows] = _apply_sentiment_shifts(c, rows, halves[side]).argmax(-1)
+            after.append(crossed)
+            labels.append(c.labels)
+        gold = torch.cat(labels)
+        polar = group[0].polar
+        per_source[name] = {
+            "metric": "sentiment_pn_f1" if polar else "sentiment_f1",
+            "before": _sentiment_metric(torch.cat(before), gold, polar),
+            "after": _sentiment_metric(torch.cat(after), gold, polar),
+            "n": len(gold),
+        }
+    return {
+        "neutral_shift": fitted[0],
+        "per_language": fitted[1],
+        "min_items": min_items,
+        "sources": per_source,
+    }
+
+
+def _half_cell(cell: SentimentCell, rows: torch.Tensor) -> SentimentCell:
+    return SentimentCell(
+        cell.source, cell.polar, cell.lang, cell.logits[rows], cell.labels[rows], cell.half[rows]
+    )
+
+
+def _group(cells: Sequence[SentimentCell]) -> dict[str, list[SentimentCell]]:
+    out: dict[str, list[SentimentCell]] = {}
+    for c in cells:
+        out.setdefault(c.source, []).append(c)
+    return out
+
+
+def collect_sentiment(
+    model: StanceModel,
+    tokenizer: Any,
+    sources: Mapping[str, tuple[bool, Sequence[Example]]],
+    language: Callable[[str], str | None],
+    *,
+    temperature: float = 1.0,
+    bf16: bool = False,
+) -> list[SentimentCell]:
+    """One cell per (source, language) of the sentiment-labelled dev targets, logits over ``temperature``;
+    ``sources``: name -> (polar metric?, dev examples); ``language``: text -> the language the classifier
+    would look its threshold up by."""
+    cells = []
+    for name, (polar, examples) in sources.items():
+        by_lang: dict[str | None, list[Example]] = {}
+        for e in examples:
+            if any(t.sentiment for t in e.targets):
+                by_lang.setdefault(language(e.text), []).append(e)
+        for lang, group in by_lang.items():
+            got = collect_logits(model, tokenizer, group, bf16=bf16).get("sentiment")
+            if got is not None:
+                logits, labels, half = got
+                cells.append(SentimentCell(name, polar, lang, logits / temperature, labels, half))
+    return cells
+
+
 def calibrate_model(
     model: StanceModel,
     tokenizer: Any,
@@ -249,14 +403,42 @@ def calibrate_model(
     bf16: bool = False,
     polarity_dev: Sequence[Example] = (),
     relation: bool = False,
+    sentiment_dev: Mapping[str, tuple[bool, Sequence[Example]]] | None = None,
+    sentiment_min_items: int = 250,
 ) -> dict[str, dict[str, float]]:
     """Fit and set ``model.settings.temperatures`` on ``dev``; with ``polarity_dev``, also the sentiment
     head's neutral shift (``model.settings.logit_shift``) on those examples; with ``relation``, the pair
-    head's ``none`` shift on the pairs of ``dev`` (:func:`fit_relation_shift`). Returns the report."""
+    head's ``none`` shift on the pairs of ``dev`` (:func:`fit_relation_shift`); with ``sentiment_dev``
+    (source -> (polar metric?, dev examples)), the sentiment head's neutral shift on all of them and per
+    language with at least ``sentiment_min_items`` targets (:func:`sentiment_shift_report`;
+    ``model.settings.lang_logit_shift``). Returns the report."""
     collected = collect_logits(model, tokenizer, dev, bf16=bf16)
     temperatures, report = calibrate(collected)
     model.settings.temperatures = temperatures
     model.settings.logit_shift = {}
+    model.settings.lang_logit_shift = {}
+    if sentiment_dev:
+        from inference.countries.identify import identify
+
+        cells = collect_sentiment(
+            model,
+            tokenizer,
+            sentiment_dev,
+            identify,
+            temperature=temperatures.get("sentiment", 1.0),
+            bf16=bf16,
+        )
+        fitted = sentiment_shift_report(cells, sentiment_min_items)
+        report["sentiment_shift"] = fitted
+        neutral = SENTIMENT_LABELS.index("neutral")
+
+        def vector(value: float) -> list[float]:
+            return [value if i == neutral else 0.0 for i in range(len(SENTIMENT_LABELS))]
+
+        model.settings.logit_shift["sentiment"] = vector(fitted["neutral_shift"])
+        model.settings.lang_logit_shift = {
+            lang: {"sentiment": vector(v)} for lang, v in fitted["per_language"].items()
+        }
     if relation and "pair" in collected:
         logits, labels, half = collected["pair"]
         rel = relation_report(logits / temperatures.get("pair", 1.0), labels, half)

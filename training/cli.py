@@ -199,8 +199,8 @@ def register_calibrate(subparsers: argparse._SubParsersAction) -> None:
         help="refit a trained model's temperatures and decision shifts on a config's dev splits",
         description=(
             "Fit what train.calibrate fits at the end of training (a temperature per head; with "
-            "train.polarity_source the sentiment neutral shift; with train.fit_relation the pair head's none "
-            "shift) on the config's dev splits, write it into the model's config.json and update metrics.json "
+            "train.polarity_source or train.fit_sentiment_shift the sentiment neutral shift, the latter also "
+            "per language; with train.fit_relation the pair head's none shift) on the config's dev splits, write it into the model's config.json and update metrics.json "
             "and the model card. The weights are not touched."
         ),
     )

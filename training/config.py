@@ -71,6 +71,8 @@ class DataConfig:
         0  # > 0: dev is fold `fold` of a fixed `folds`-way partition of the groups (sources without dev_path)
     )
     fold: int = 0
+    # the seed of the dev_fraction split; None: train.seed. Fix it to compare seeds on the same dev sentences
+    split_seed: int | None = None
 
 
 @dataclass
@@ -96,6 +98,10 @@ class TrainConfig:
     polarity_source: str = ""
     # with calibrate: shift the pair head's "none" logit to the threshold that maximises directed dyad F1 on dev
     fit_relation: bool = True
+    # with calibrate: the sentiment head's neutral shift fitted on every source's dev sentiment (each source's
+    # own metric, averaged), and one per language that has at least sentiment_shift_min_items dev targets
+    fit_sentiment_shift: bool = False
+    sentiment_shift_min_items: int = 250
     eval_batch_size: int = 64
     log_every: int = 20
     # where training runs: "auto" (CUDA, else Apple MPS, else CPU), "cpu", "cuda" or "mps"
@@ -254,6 +260,15 @@ def validate(config: Config) -> Config:
     if config.train.polarity_source and config.train.polarity_source not in names:
         raise ConfigError(
             f"train.polarity_source={config.train.polarity_source!r} is not a source name; sources: {names}"
+        )
+    if config.train.fit_sentiment_shift and config.train.polarity_source:
+        raise ConfigError(
+            f"train.fit_sentiment_shift and train.polarity_source={config.train.polarity_source!r} both fit the "
+            "sentiment head's neutral shift; keep one (fit_sentiment_shift fits it on every source's dev)"
+        )
+    if config.train.sentiment_shift_min_items < 1:
+        raise ConfigError(
+            f"train.sentiment_shift_min_items={config.train.sentiment_shift_min_items}; it must be at least 1"
         )
     for i, source in enumerate(config.data.sources):
         spec = HEADS.get(source.sentence_head)

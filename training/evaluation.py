@@ -104,7 +104,15 @@ def predict(classifier: StanceClassifier, examples: Sequence[Example]) -> Predic
         head = e.sentence_head if e.sentence_head in p.sentence else DEFAULT_SENTENCE_HEAD
         temperature = classifier.settings.temperatures.get(head, 1.0)
         sentence.append(decode_detail(p.sentence[head][None], temperature)[0].detail)
-    targets = [[(r.detail, s) for r, s in classifier._target_results(p.targets)] for p in probs]
+    targets = [  # the language as classify_targets finds it (no hint), for per-language thresholds
+        [
+            (r.detail, s)
+            for r, s in classifier._target_results(
+                p.targets, [classifier.item_language(e.text)] * len(p.targets)
+            )
+        ]
+        for e, p in zip(examples, probs, strict=True)
+    ]
     pairs = [decode_pairs(torch.stack([q["pair"] for q in p.pairs])) if p.pairs else None for p in probs]
     return Predictions(sentence, targets, pairs)
 

@@ -99,6 +99,21 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
             f"{polarity['pn_f1_before']:.3f} without, {polarity['pn_f1_after']:.3f} with, cross-fitted).\n\n"
         )
     )
+    shifts = report.get("sentiment_shift")
+    if shifts:
+        langs = ", ".join(f"{lang} {v:+.2f}" for lang, v in shifts["per_language"].items()) or "none"
+        rows_s = "\n".join(
+            f"| {name} | {r['metric']} | {r['before']:.3f} | {r['after']:.3f} | {r['n']} |"
+            for name, r in shifts["sources"].items()
+        )
+        polarity_text += (
+            f"The sentiment head's neutral logit is shifted by {shifts['neutral_shift']:+.2f}, and per language "
+            f"with at least {shifts['min_items']} dev targets by its own shift ({langs}); the language is the "
+            "`lang` hint or, without one, the identified language. Fitted on the dev sentiment of every "
+            "source (each source's metric, averaged); per source, without and with the shifts (cross-fitted "
+            "on halves of dev):\n\n| source | metric | without | with | n |\n|---|---|---:|---:|---:|\n"
+            f"{rows_s}\n\n"
+        )
     relation = report.get("pair_relation")
     if relation:
         threshold = 1 / (1 + math.exp(relation["none_shift"]))

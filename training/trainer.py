@@ -94,6 +94,16 @@ def dev_sets(data: dict[str, SourceData]) -> dict[str, tuple[str, list]]:
     return {name: (sd.config.kind, sd.dev) for name, sd in data.items() if sd.dev}
 
 
+def sentiment_dev(data: dict[str, SourceData]) -> dict[str, tuple[bool, list]]:
+    """The trained sources' dev sets with sentiment labels, each with its metric (RuSentNE-format sources
+    by positive/negative macro-F1, the others by 3-way macro-F1): what the sentiment thresholds fit on."""
+    return {
+        name: (sd.config.kind == "rusentne", sd.dev)
+        for name, sd in data.items()
+        if sd.config.train and any(t.sentiment for e in sd.dev for t in e.targets)
+    }
+
+
 def _training_table(config: Config, data: dict[str, SourceData], tables: dict, tokenizer, markers):
     """The training sources' tables, tokenised (``map``) and concatenated, and their mixture sampler."""
     from datasets import concatenate_datasets
@@ -281,9 +291,14 @@ def train(
             bf16=precision.bf16 and device == "cpu",
             polarity_dev=data[polarity].dev if polarity else (),
             relation=config.train.fit_relation,
+            sentiment_dev=sentiment_dev(data) if config.train.fit_sentiment_shift else None,
+            sentiment_min_items=config.train.sentiment_shift_min_items,
         )
         logger.info(
-            "calibrated: temperatures %s, shifts %s", model.settings.temperatures, model.settings.logit_shift
+            "calibrated: temperatures %s, shifts %s, per language %s",
+            model.settings.temperatures,
+            model.settings.logit_shift,
+            model.settings.lang_logit_shift,
         )
         results = evaluate(classifier, dev_sets(data))  # what the shipped, calibrated model reads
         best = (headline(results), best[1], results)

@@ -74,30 +74,32 @@ class FakeClassifier:
     @staticmethod
     def _dyads(results: list[StanceResult]) -> list[DyadResult]:
         dyads = []
-        for a in results:
-            for b in results:
-                if a.sentence_index != b.sentence_index or a.country == b.country:
-                    continue
-                digest = hashlib.md5(f"{a.sentence}|{a.country}>{b.country}".encode()).digest()
-                weights = [math.exp((x % 16) / 4) for x in digest[: len(PAIR_LABELS)]]
-                reading = decode_pairs([[w / sum(weights) for w in weights]])[0]
-                if reading.related:
-                    dyads.append(
-                        DyadResult(
-                            a.sentence_index,
-                            a.sentence,
-                            a.start,
-                            a.end,
-                            a.country,
-                            b.country,
-                            reading.stance,
-                            reading.detail,
-                            reading.intensity,
-                            a.mentions,
-                            b.mentions,
-                            reading.scores,
-                        )  # fmt: skip
-                    )
+        by_sentence: dict[int, list[StanceResult]] = {}
+        for r in results:  # pairs within a sentence only: linear in the sentences of a long record
+            by_sentence.setdefault(r.sentence_index, []).append(r)
+        for a, b in ((a, b) for group in by_sentence.values() for a in group for b in group):
+            if a.country == b.country:
+                continue
+            digest = hashlib.md5(f"{a.sentence}|{a.country}>{b.country}".encode()).digest()
+            weights = [math.exp((x % 16) / 4) for x in digest[: len(PAIR_LABELS)]]
+            reading = decode_pairs([[w / sum(weights) for w in weights]])[0]
+            if reading.related:
+                dyads.append(
+                    DyadResult(
+                        a.sentence_index,
+                        a.sentence,
+                        a.start,
+                        a.end,
+                        a.country,
+                        b.country,
+                        reading.stance,
+                        reading.detail,
+                        reading.intensity,
+                        a.mentions,
+                        b.mentions,
+                        reading.scores,
+                    )  # fmt: skip
+                )
         return dyads
 
     def _one(self, text: str) -> list[StanceResult]:

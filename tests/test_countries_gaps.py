@@ -284,3 +284,23 @@ def test_indonesian_and_malay_kini_is_not_china() -> None:
     assert _codes("Kini pemerintah menaikkan pajak.", "id") == set()
     assert _codes("Sastanak u Kini je završio.", "hr") == {"CHN"}
     assert _codes("Kinai ir kinų delegacija atvyko.", "lt") == {"CHN"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Fin des négociations entre la Russie et l'Ukraine.", "fr"),
+        ("Fin des négociations entre la Russie et l'Ukraine.", None),  # identified as French
+        ("Fin de las negociaciones entre Rusia y Ucrania.", "es"),
+        ("Fine delle trattative tra Russia e Ucraina.", "it"),
+        ("Fin whales were seen near Russia and Ukraine.", "en"),
+    ],
+)
+def test_fin_the_end_is_not_finland(text: str, lang: str | None) -> None:
+    # Turkish/Dutch "Fin" (a Finn, Finnish) read "Fin"/"Fine" (the end) as Finland in a headline
+    assert _codes(text, lang) == {"RUS", "UKR"}
+
+
+def test_a_finn_is_still_found_where_fin_means_one() -> None:
+    assert _codes("Fin hükümeti Rusya ile görüştü.", "tr") == {"FIN", "RUS"}
+    assert _codes("De Fin sprak met Rusland.", "nl") == _codes("De Fin sprak met Rusland.") == {"FIN", "RUS"}

@@ -381,7 +381,7 @@ class StanceClassifier:
         results: list[list[StanceResult]] = [[] for _ in texts]
         dyad_results: list[list[DyadResult]] = [[] for _ in texts]
         probs = self._read(items)
-        text_langs = [self.item_language(text, hint) for text, hint in zip(texts, langs, strict=True)]
+        text_langs = {t: self.item_language(texts[t], langs[t]) for t in {t for t, _, _ in slots}}
         target_langs = [text_langs[t] for t, _, targets in slots for _ in targets]
         decoded = iter(  # one decode for all
             self._target_results([q for p in probs for q in p.targets], target_langs)

@@ -9,7 +9,6 @@ directory's ``config.json`` (``diplostance.temperatures`` / ``logit_shift``), sc
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import yaml
@@ -17,18 +16,16 @@ import yaml
 from inference.classifier import load_classifier
 from inference.modeling import StanceModel, read_model_config
 
-from .calibration import calibrate_model
 from .config import ConfigError, load_config
 from .data import load_sources
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
-from .trainer import dev_sets, sentiment_dev
-
-logger = logging.getLogger(__name__)
+from .trainer import calibrate_for_config, dev_sets
 
 
 def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | None = None) -> dict:
-    """Refit per ``config``'s ``train.calibrate`` / ``polarity_source`` / ``fit_relation``; return the report."""
+    """Refit per ``config``'s ``train.calibrate`` / ``polarity_source`` / ``fit_relation`` /
+    ``fit_sentiment_shift``; return the report."""
     config = load_config(config_path, overrides)
     if not config.train.calibrate:
         raise ConfigError(f"{config_path}: train.calibrate is false; nothing to fit (set it to true)")
@@ -36,29 +33,13 @@ def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | 
     data = load_sources(config)
     model, tokenizer = StanceModel.from_pretrained(model_dir)
     model.eval()
-    dev = [e for sd in data.values() if sd.config.train for e in sd.dev]
-    polarity = config.train.polarity_source
-    report = calibrate_model(
-        model,
-        tokenizer,
-        dev,
-        polarity_dev=data[polarity].dev if polarity else (),
-        relation=config.train.fit_relation,
-        sentiment_dev=sentiment_dev(data) if config.train.fit_sentiment_shift else None,
-        sentiment_min_items=config.train.sentiment_shift_min_items,
-    )
+    report = calibrate_for_config(model, tokenizer, config, data)
     config_file = model_dir / "config.json"
     saved = json.loads(config_file.read_text())
     saved["diplostance"]["temperatures"] = model.settings.temperatures
     saved["diplostance"]["logit_shift"] = model.settings.logit_shift
     saved["diplostance"]["lang_logit_shift"] = model.settings.lang_logit_shift
     config_file.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
-    logger.info(
-        "calibrated: temperatures %s, shifts %s, per language %s",
-        model.settings.temperatures,
-        model.settings.logit_shift,
-        model.settings.lang_logit_shift,
-    )
 
     classifier = load_classifier(model_dir, batch_size=config.train.eval_batch_size)
     results = evaluate(classifier, dev_sets(data))

@@ -175,13 +175,24 @@ def fit_neutral_shift(
 ) -> float:
     """The shift added to the neutral logit (-1..2, step 0.05) that maximises macro-F1 over the polar
     classes (RuSentNE's metric); ties go to the shift closest to 0."""
-    best, best_f1 = 0.0, -1.0
-    for shift in sorted(_SHIFTS.tolist(), key=abs):
-        shifted = logits.clone()
-        shifted[:, neutral] += shift
-        f1 = _pn_macro_f1(shifted.argmax(-1), labels, polar)
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = round(shift, 2), f1
+    return _best_shift(
+        _SHIFTS, lambda shift: _pn_macro_f1(_shifted(logits, neutral, shift).argmax(-1), labels, polar)
+    )
+
+
+def _shifted(logits: torch.Tensor, column: int, shift: float) -> torch.Tensor:
+    out = logits.clone()
+    out[:, column] += shift
+    return out
+
+
+def _best_shift(grid: torch.Tensor, score: Callable[[float], float]) -> float:
+    """The shift of ``grid`` with the highest ``score(shift)``; ties go to the shift closest to 0."""
+    best, best_score = 0.0, -1.0
+    for shift in sorted(grid.tolist(), key=abs):
+        value = score(shift)
+        if value > best_score + 1e-9:
+            best, best_score = round(shift, 2), value
     return best
 
 
@@ -221,14 +232,7 @@ def fit_relation_shift(logits: torch.Tensor, labels: torch.Tensor) -> float:
     """The shift added to the pair head's ``none`` logit (-3..3, step 0.05) that maximises directed dyad
     F1; ties go to the shift closest to 0. A shift ``d`` is the threshold ``p(none) < 1 / (1 + e^d)``
     on the unshifted probabilities, so the decision stays "related when p(none) < 0.5" on what users read."""
-    best, best_f1 = 0.0, -1.0
-    for shift in sorted(_RELATION_SHIFTS.tolist(), key=abs):
-        shifted = logits.clone()
-        shifted[:, _NONE] += shift
-        f1 = _dyad_f1(shifted, labels)
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = round(shift, 2), f1
-    return best
+    return _best_shift(_RELATION_SHIFTS, lambda shift: _dyad_f1(_shifted(logits, _NONE, shift), labels))
 
 
 def relation_report(logits: torch.Tensor, labels: torch.Tensor, half: torch.Tensor) -> dict[str, float]:
@@ -263,34 +267,25 @@ def _sentiment_metric(pred: torch.Tensor, labels: torch.Tensor, polar: bool) -> 
     return _pn_macro_f1(pred, labels, classes)  # macro-F1 over ``classes``
 
 
-def _by_source(cells: Sequence[SentimentCell]) -> dict[str, tuple[bool, torch.Tensor, torch.Tensor]]:
-    out: dict[str, list] = {}
-    for c in cells:
-        entry = out.setdefault(c.source, [c.polar, [], []])
-        entry[1].append(c.logits)
-        entry[2].append(c.labels)
-    return {k: (polar, torch.cat(lg), torch.cat(lb)) for k, (polar, lg, lb) in out.items()}
-
-
 def best_sentiment_shift(cells: Sequence[SentimentCell]) -> float:
     """The neutral shift (-2..2, step 0.05) that maximises the mean over sources of each source's metric
     on ``cells``; sources with fewer than 30 targets there do not vote unless none has more. Ties go to
     the shift closest to 0."""
-    sources = _by_source(cells)
-    voters = {k: v for k, v in sources.items() if len(v[2]) >= _MIN_SOURCE_ITEMS} or sources
+    sources = [
+        (group[0].polar, torch.cat([c.logits for c in group]), torch.cat([c.labels for c in group]))
+        for group in _group(cells).values()
+    ]
+    voters = [v for v in sources if len(v[2]) >= _MIN_SOURCE_ITEMS] or sources
     if not voters:
         return 0.0
     neutral = SENTIMENT_LABELS.index("neutral")
-    best, best_score = 0.0, -1.0
-    for shift in sorted(_SENTIMENT_SHIFTS.tolist(), key=abs):
-        score = 0.0
-        for polar, logits, labels in voters.values():
-            shifted = logits.clone()
-            shifted[:, neutral] += shift
-            score += _sentiment_metric(shifted.argmax(-1), labels, polar)
-        if score > best_score + 1e-9:
-            best, best_score = round(shift, 2), score
-    return best
+    return _best_shift(
+        _SENTIMENT_SHIFTS,
+        lambda shift: sum(
+            _sentiment_metric(_shifted(logits, neutral, shift).argmax(-1), labels, polar)
+            for polar, logits, labels in voters
+        ),
+    )
 
 
 def fit_sentiment_shifts(cells: Sequence[SentimentCell], min_items: int) -> tuple[float, dict[str, float]]:
@@ -313,12 +308,10 @@ def _apply_sentiment_shifts(
     cell: SentimentCell, rows: torch.Tensor, fitted: tuple[float, dict[str, float]]
 ) -> torch.Tensor:
     """``cell``'s logits at ``rows`` with its language's neutral shift (the global one where it has none)."""
-    shifted = cell.logits[rows].clone()
     global_shift, per_lang = fitted
-    shifted[:, SENTIMENT_LABELS.index("neutral")] += (
-        per_lang.get(cell.lang, global_shift) if cell.lang else global_shift
+    return _shifted(
+        cell.logits[rows], SENTIMENT_LABELS.index("neutral"), per_lang.get(cell.lang, global_shift)
     )
-    return shifted
 
 
 def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> dict[str, Any]:

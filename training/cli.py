@@ -200,8 +200,9 @@ def register_calibrate(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Fit what train.calibrate fits at the end of training (a temperature per head; with "
             "train.polarity_source or train.fit_sentiment_shift the sentiment neutral shift, the latter also "
-            "per language; with train.fit_relation the pair head's none shift) on the config's dev splits, write it into the model's config.json and update metrics.json "
-            "and the model card. The weights are not touched."
+            "per language; with train.fit_relation the pair head's none shift) on the config's dev splits, "
+            "write it into the model's config.json and update metrics.json and the model card. The weights are "
+            "not touched."
         ),
     )
     p.add_argument("model", type=Path, help="trained model directory")

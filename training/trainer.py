@@ -104,6 +104,32 @@ def sentiment_dev(data: dict[str, SourceData]) -> dict[str, tuple[bool, list]]:
     }
 
 
+def calibrate_for_config(
+    model, tokenizer, config: Config, data: dict[str, SourceData], *, bf16: bool = False
+) -> dict:
+    """``calibration.calibrate_model`` as ``config.train`` asks (polarity source, relation shift, sentiment
+    thresholds), on the dev sets of the trained sources (an evaluation-only source, ``train: false``, is
+    another distribution); sets the model's temperatures and shifts and returns the report."""
+    polarity = config.train.polarity_source  # validated by load_config
+    report = calibrate_model(
+        model,
+        tokenizer,
+        [e for sd in data.values() if sd.config.train for e in sd.dev],
+        bf16=bf16,
+        polarity_dev=data[polarity].dev if polarity else (),
+        relation=config.train.fit_relation,
+        sentiment_dev=sentiment_dev(data) if config.train.fit_sentiment_shift else None,
+        sentiment_min_items=config.train.sentiment_shift_min_items,
+    )
+    logger.info(
+        "calibrated: temperatures %s, shifts %s, per language %s",
+        model.settings.temperatures,
+        model.settings.logit_shift,
+        model.settings.lang_logit_shift,
+    )
+    return report
+
+
 def _training_table(config: Config, data: dict[str, SourceData], tables: dict, tokenizer, markers):
     """The training sources' tables, tokenised (``map``) and concatenated, and their mixture sampler."""
     from datasets import concatenate_datasets
@@ -281,24 +307,8 @@ def train(
     model.eval()
     calibration = None
     if config.train.calibrate:
-        # the trained sources' dev sets: an evaluation-only source (train: false) is another distribution
-        dev_examples = [e for sd in data.values() if sd.config.train for e in sd.dev]
-        polarity = config.train.polarity_source  # validated by load_config
-        calibration = calibrate_model(
-            model,
-            tokenizer,
-            dev_examples,
-            bf16=precision.bf16 and device == "cpu",
-            polarity_dev=data[polarity].dev if polarity else (),
-            relation=config.train.fit_relation,
-            sentiment_dev=sentiment_dev(data) if config.train.fit_sentiment_shift else None,
-            sentiment_min_items=config.train.sentiment_shift_min_items,
-        )
-        logger.info(
-            "calibrated: temperatures %s, shifts %s, per language %s",
-            model.settings.temperatures,
-            model.settings.logit_shift,
-            model.settings.lang_logit_shift,
+        calibration = calibrate_for_config(
+            model, tokenizer, config, data, bf16=precision.bf16 and device == "cpu"
         )
         results = evaluate(classifier, dev_sets(data))  # what the shipped, calibrated model reads
         best = (headline(results), best[1], results)

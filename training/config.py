@@ -102,6 +102,10 @@ class TrainConfig:
     # own metric, averaged), and one per language that has at least sentiment_shift_min_items dev targets
     fit_sentiment_shift: bool = False
     sentiment_shift_min_items: int = 250
+    # model directories whose mean calibrated probabilities the run also learns from (training/distill.py):
+    # each labelled item's loss is (1 - distill_weight) * CE(gold) + distill_weight * CE(teachers)
+    distill_from: list[str] = field(default_factory=list)
+    distill_weight: float = 0.5
     eval_batch_size: int = 64
     log_every: int = 20
     # where training runs: "auto" (CUDA, else Apple MPS, else CPU), "cpu", "cuda" or "mps"
@@ -265,6 +269,15 @@ def validate(config: Config) -> Config:
         raise ConfigError(
             f"train.fit_sentiment_shift and train.polarity_source={config.train.polarity_source!r} both fit the "
             "sentiment head's neutral shift; keep one (fit_sentiment_shift fits it on every source's dev)"
+        )
+    if not 0 <= config.train.distill_weight <= 1:
+        raise ConfigError(
+            f"train.distill_weight={config.train.distill_weight}; expected 0 <= x <= 1 (the teachers' share of "
+            "each head's loss; 0 ignores train.distill_from)"
+        )
+    if any(not isinstance(p, str) or not p for p in config.train.distill_from):
+        raise ConfigError(
+            f"train.distill_from={config.train.distill_from!r}; expected a list of model directories"
         )
     if config.train.sentiment_shift_min_items < 1:
         raise ConfigError(

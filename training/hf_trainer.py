@@ -120,6 +120,7 @@ class StanceTrainer(Trainer):
         encoder_lr: float,
         head_lr: float,
         warmup_steps: int,
+        distill_weight: float = 0.0,
         **kwargs: Any,
     ) -> None:
         # Trainer.__init__ reseeds torch; the hand-written loop's dropout drew on from where the model's
@@ -129,6 +130,7 @@ class StanceTrainer(Trainer):
         self.add_callback(_ContinueRng(self.initial_rng))
         self.batch_sampler = batch_sampler
         self.loss_weights = dict(loss_weights)
+        self.distill_weight = distill_weight
         self.classifier = classifier
         self.dev_sets = dev_sets
         self.select = select
@@ -153,7 +155,7 @@ class StanceTrainer(Trainer):
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         outputs = model(**inputs)
-        loss, _parts = multi_head_loss(outputs, inputs, self.loss_weights)
+        loss, _parts = multi_head_loss(outputs, inputs, self.loss_weights, self.distill_weight)
         if model.training:
             self.losses.append(float(loss.detach()))
         return (loss, outputs) if return_outputs else loss

@@ -21,9 +21,27 @@ def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tens
     return (losses * w).sum() / w.sum().clamp(min=1e-6)
 
 
-def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float]):
+def _soft_ce(logits: torch.Tensor, soft: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against the teachers' probabilities ``soft``, over the labelled items, weighted as
+    :func:`_weighted_ce` weights them."""
+    keep = labels != IGNORE
+    losses = nn.functional.cross_entropy(logits[keep].float(), soft[keep].float(), reduction="none")
+    w = weights[keep]
+    return (losses * w).sum() / w.sum().clamp(min=1e-6)
+
+
+def compute_loss(
+    outputs: dict[str, torch.Tensor],
+    batch: dict[str, torch.Tensor],
+    weights: dict[str, float],
+    distill: float = 0.0,
+):
     """Weighted sum of the heads' (class-weighted) cross-entropies, plus an optional ``stance`` term:
-    the three-way cross-entropy of the detail head's probabilities summed per stance."""
+    the three-way cross-entropy of the detail head's probabilities summed per stance.
+
+    ``distill`` (``train.distill_weight``): where the batch carries teacher probabilities
+    (``soft_<head>``, :mod:`training.distill`), a head's loss is ``(1 - distill)`` times the cross-entropy
+    against the gold label plus ``distill`` times the cross-entropy against the teachers, on the same items."""
     total = torch.zeros((), dtype=torch.float32, device=batch["input_ids"].device)
     parts: dict[str, float] = {}
     for head in HEADS:
@@ -36,6 +54,11 @@ def compute_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor
         ):
             continue
         loss = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"])
+        soft = batch.get(f"soft_{head}")
+        if distill and soft is not None:
+            taught = _soft_ce(outputs[head], soft, labels, batch[f"weights_{head}"])
+            parts[f"{head}_teacher"] = float(taught.detach())
+            loss = (1.0 - distill) * loss + distill * taught
         total = total + weights[head] * loss
         parts[head] = float(loss.detach())
     labels = batch["labels_detail"]

@@ -28,7 +28,7 @@ countries (or any target span) in news sentences, plus the five-way detail of a 
 
 - Base encoder: `{encoder}` ({adapter}), max length {max_length} tokens, prefix `{prefix}`.
 - A target is read as {pooling}; {encoding}.
-- Trained {steps} steps ({epochs} epochs) in {minutes:.1f} min; peak memory {rss:.0f} MB.
+- Trained {steps} steps ({epochs} epochs) in {minutes:.1f} min; peak memory {rss:.0f} MB.{distilled}
 - Load it with `inference.load_classifier("path/to/{name}")`; the model shipped in the package loads with
   `inference.load_classifier()`.
 
@@ -186,6 +186,18 @@ def _head_rows(out_dir: Path) -> str:
     )
 
 
+def _distilled_line(config: dict[str, Any], metrics: dict[str, Any]) -> str:
+    teachers = metrics.get("distilled_from") or []
+    if not teachers:
+        return ""
+    weight = config["train"].get("distill_weight", 0.5)
+    return (
+        f"\n- Distilled from {len(teachers)} teacher model(s) ({', '.join(Path(t).name for t in teachers)}): each "
+        f"labelled item's loss is {1 - weight:g} x cross-entropy against the gold label + {weight:g} x "
+        "cross-entropy against the teachers' mean calibrated probabilities (training/distill.py)."
+    )
+
+
 def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, Any]) -> Path:
     model = config["model"]
     dev = metrics.get("dev", {})
@@ -214,6 +226,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         epochs=metrics.get("epochs", 0),
         minutes=metrics.get("train_seconds", 0) / 60,
         rss=metrics.get("peak_rss_mb", 0),
+        distilled=_distilled_line(config, metrics),
         name=out_dir.name,
         data_rows=data_rows,
         metric_rows=metric_rows,

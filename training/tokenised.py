@@ -15,8 +15,10 @@ from typing import Any
 import torch
 
 from inference.encoding import mark_spans, target_token_mask
+from inference.heads import HEADS
 
 from .batching import ClassWeights, label_tensors
+from .distill import soft_column
 from .hf_data import row_example
 
 TOKEN_COLUMNS = ("token_rows", "target_row", "target_tokens", "n_tokens")
@@ -130,4 +132,14 @@ class TokenisedCollator:
         if self.marked:
             out["sentence_index"] = torch.tensor(sentence_rows, dtype=torch.long)
         out.update(label_tensors([row_example(r) for r in rows], self.weights))
+        for spec in HEADS.values():  # teacher probabilities (train.distill_from), aligned with the labels
+            column = soft_column(spec.name)
+            if column in rows[0]:
+                soft = torch.tensor([p for row in rows for p in row[column]], dtype=torch.float32)
+                out[column] = soft.reshape(-1, len(spec.labels))
+                if len(out[column]) != len(out[f"labels_{spec.name}"]):
+                    raise ValueError(
+                        f"{column}: {len(out[column])} teacher rows for {len(out[f'labels_{spec.name}'])} "
+                        "labelled items; the teacher probabilities were computed for other examples"
+                    )
         return out

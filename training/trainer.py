@@ -27,6 +27,8 @@ from .batching import class_weights
 from .calibration import calibrate_model
 from .config import Config, ConfigError, ModelConfig
 from .data import SourceData, load_sources
+from .distill import CACHE as TEACHER_CACHE
+from .distill import add_soft_columns, teacher_probs
 from .devices import Precision, resolve_device, resolve_precision
 from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
@@ -154,6 +156,28 @@ def _training_table(config: Config, data: dict[str, SourceData], tables: dict, t
     return concatenate_datasets(parts), sampler
 
 
+def with_teacher_targets(
+    config: Config, data: dict[str, SourceData], tables: dict, heads: tuple[str, ...], out_dir: Path, show: bool
+) -> dict:
+    """``tables`` with each training source's teacher probabilities (``train.distill_from``) as
+    ``soft_<head>`` columns, computed once over every training example (cached in ``out_dir``)."""
+    names = [name for name, sd in data.items() if sd.config.train and sd.train]
+    soft = teacher_probs(
+        [config.resolve_path(p) for p in config.train.distill_from],
+        [e for name in names for e in data[name].train],
+        heads,
+        cache=out_dir / TEACHER_CACHE,
+        show=show,
+    )
+    start = 0
+    for name in names:
+        n = len(data[name].train)
+        part = {head: column[start : start + n] for head, column in soft.items()}
+        tables[name]["train"] = add_soft_columns(tables[name]["train"], part)
+        start += n
+    return tables
+
+
 def _report_to(value: str) -> list[str]:
     if value == "auto":
         return ["tensorboard"] if importlib.util.find_spec("tensorboard") else []
@@ -256,11 +280,14 @@ def train(
         model, tokenizer, name=str(out_dir), batch_size=config.train.eval_batch_size
     )
     tables = source_datasets(data)
+    show = sys.stderr.isatty() if progress is None else progress
+    distill = config.train.distill_weight if config.train.distill_from else 0.0
+    if distill:
+        tables = with_teacher_targets(config, data, tables, heads, out_dir, show)
     markers = model.settings.markers
     train_table, sampler = _training_table(config, data, tables, tokenizer, markers)
     per_epoch = math.ceil(len(sampler) / config.train.gradient_accumulation)
     total_steps = config.train.max_steps or math.ceil(config.train.epochs * per_epoch)
-    show = sys.stderr.isatty() if progress is None else progress
     args = training_arguments(config, checkpoints, total_steps, device, precision, show)
     extra = [_StepCheckpoints(config.train.save_steps, per_epoch)] if config.train.save_steps else []
     trainer = StanceTrainer(
@@ -280,6 +307,7 @@ def train(
         encoder_lr=config.train.lr,
         head_lr=config.train.head_lr,
         warmup_steps=int(config.train.warmup_ratio * total_steps),
+        distill_weight=distill,
     )
     logger.info(
         "training %d steps (%d per epoch) on %s, device %s, %s",
@@ -327,6 +355,7 @@ def train(
         "device": str(args.device),
         "precision": precision.name,
         "resumed_from": Path(last).name if resume and last else None,
+        "distilled_from": list(config.train.distill_from) if distill else [],
         "train_examples": {name: len(sd.train) for name, sd in data.items()},
         "dev_examples": {name: len(sd.dev) for name, sd in data.items()},
         "bad_rows": {name: len(sd.bad_rows) for name, sd in data.items()},

@@ -111,12 +111,12 @@ def breakdown(model: str | None) -> list[tuple[str, float, float]]:
 
     encoder_dir = resolve_encoder(settings.base_encoder)
     bound_kernel_cache()
-    encoder = load_encoder(encoder_dir)
+    encoder = load_encoder(encoder_dir, layers=settings.encoder_layers)
     mark("encoder load (AutoModel)")
     if (path / "adapter").is_dir():
         from inference.merged import load_adapted_encoder
 
-        encoder = load_adapted_encoder(encoder, encoder_dir, path / "adapter")
+        encoder = load_adapted_encoder(encoder, encoder_dir, path / "adapter", layers=settings.encoder_layers)
         mark("adapter merge")
     from inference.modeling import load_tokenizer
 

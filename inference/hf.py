@@ -76,7 +76,9 @@ class DiplostanceStanceModel(PreTrainedModel):
             from .encoder import resolve_encoder
 
             encoder_dir = resolve_encoder(config.settings.base_encoder)
-            stance = StanceModel(load_encoder(encoder_dir, dropout=config.settings.dropout), config.settings)
+            settings = config.settings
+            encoder = load_encoder(encoder_dir, dropout=settings.dropout, layers=settings.encoder_layers)
+            stance = StanceModel(encoder, settings)
             tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
         self.stance = stance
         self.tokenizer = tokenizer

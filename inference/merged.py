@@ -8,9 +8,10 @@ base encoder's own) to
 
     <base encoder dir>.merged/<key>.safetensors
 
-next to the base encoder. ``key`` hashes the adapter's files (config and weights) and the identity of
-the base encoder's weight files (name, size, modification time), so a retrained adapter or a rebuilt
-base encoder gets a new file. Later loads read the base encoder and put these tensors in place:
+next to the base encoder. ``key`` hashes the adapter's files (config and weights), the identity of
+the base encoder's weight files (name, size, modification time) and the base layers the model keeps
+(``encoder_layers``: a student with 6 of 12 layers and the full model never share a file), so a
+retrained adapter, a rebuilt base encoder or other kept layers get a new file. Later loads read the base encoder and put these tensors in place:
 the same numbers, bit for bit, as peft's merge.
 
 Set ``DIPLOSTANCE_MERGED_CACHE=0`` to always merge in memory (nothing is written). A cache folder that
@@ -23,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from safetensors.torch import load_file, save_file
@@ -40,9 +42,9 @@ def cache_enabled() -> bool:
     return os.environ.get("DIPLOSTANCE_MERGED_CACHE", "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
-def adapter_key(adapter_dir: Path, encoder_dir: Path) -> str | None:
-    """Hex key of (adapter files, base encoder weights), or None for an adapter this cache cannot hold
-    (not plain LoRA)."""
+def adapter_key(adapter_dir: Path, encoder_dir: Path, layers: Sequence[int] | None = None) -> str | None:
+    """Hex key of (adapter files, base encoder weights, kept base layers; None: all), or None for an
+    adapter this cache cannot hold (not plain LoRA)."""
     config_file = adapter_dir / "adapter_config.json"
     weights_file = adapter_dir / "adapter_model.safetensors"
     if not (config_file.is_file() and weights_file.is_file()):
@@ -56,6 +58,8 @@ def adapter_key(adapter_dir: Path, encoder_dir: Path) -> str | None:
     for file in sorted(encoder_dir.glob("*.safetensors")):
         stat = file.stat()
         digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    if layers is not None:  # None adds nothing: the keys of models with all layers stay as they were
+        digest.update(f"layers:{','.join(map(str, layers))}".encode())
     return digest.hexdigest()[:24]
 
 
@@ -111,10 +115,14 @@ def save_cached(encoder: nn.Module, modules: list[str], file: Path) -> None:
         logger.info("could not cache the merged adapter at %s (%s); it is merged at every load", file, err)
 
 
-def load_adapted_encoder(encoder: nn.Module, encoder_dir: str, adapter_dir: Path) -> nn.Module:
-    """``encoder`` with the LoRA adapter of ``adapter_dir`` merged in, from the cache where possible."""
+def load_adapted_encoder(
+    encoder: nn.Module, encoder_dir: str, adapter_dir: Path, *, layers: Sequence[int] | None = None
+) -> nn.Module:
+    """``encoder`` with the LoRA adapter of ``adapter_dir`` merged in, from the cache where possible.
+
+    ``layers``: the base layers ``encoder`` keeps (``ModelSettings.encoder_layers``), part of the key."""
     local = Path(encoder_dir)
-    key = adapter_key(adapter_dir, local) if cache_enabled() and local.is_dir() else None
+    key = adapter_key(adapter_dir, local, layers) if cache_enabled() and local.is_dir() else None
     file = cache_file(local, key) if key else None
     if file is not None and load_cached(encoder, file):
         logger.debug("merged adapter read from %s", file)

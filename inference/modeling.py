@@ -41,6 +41,7 @@ from torch import nn
 from .encoder import DEFAULT_ENCODER, resolve_encoder
 from .heads import HEADS, LEGACY_HEADS, check_heads, heads_of
 from .labels import DETAIL_LABELS
+from .layers import check_layers, keep_layers, layer_list
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ class ModelSettings:
     # language (a decision threshold fitted on that language's dev items; inference.classifier applies it)
     lang_logit_shift: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     heads: list[str] = field(default_factory=lambda: list(LEGACY_HEADS))  # names in inference.heads
+    # the base encoder's layers kept (a smaller student; inference.layers), in order; None: all of them
+    encoder_layers: list[int] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSettings:
@@ -114,6 +117,15 @@ class ModelSettings:
                 f"target_encoding={self.target_encoding!r}; expected one of {list(TARGET_ENCODINGS)}"
             )
         self.heads = list(check_heads(self.heads))
+        self.encoder_layers = check_layers(self.encoder_layers, name="encoder_layers")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as saved in ``config.json`` (``encoder_layers`` only when set, so a model with all
+        layers stays readable by a diplostance that predates the setting)."""
+        data = asdict(self)
+        if data["encoder_layers"] is None:
+            del data["encoder_layers"]
+        return data
 
     @property
     def markers(self) -> tuple[str, str] | None:
@@ -282,7 +294,7 @@ class StanceModel(nn.Module):
         config = {
             "model_type": MODEL_TYPE,
             "format_version": FORMAT_VERSION,
-            "diplostance": asdict(self.settings),
+            "diplostance": self.settings.to_dict(),
             "heads": {name: list(HEADS[name].labels) for name in self.settings.heads},
             "id2label": dict(enumerate(DETAIL_LABELS)),
             "label2id": {label: i for i, label in enumerate(DETAIL_LABELS)},
@@ -308,14 +320,17 @@ class StanceModel(nn.Module):
                 raise FileNotFoundError(
                     f"{encoder_dir} has no tokenizer; re-save the model with its tokenizer"
                 )
-            encoder = load_encoder(encoder_dir)
+            encoder = load_encoder(encoder_dir)  # saved with only its kept layers
+            _check_saved_layers(encoder, settings.encoder_layers, encoder_dir)
         else:
             encoder_dir = resolve_encoder(settings.base_encoder)
-            encoder = load_encoder(encoder_dir)
+            encoder = load_encoder(encoder_dir, layers=settings.encoder_layers)
             if (path / "adapter").is_dir() and merge and not trainable_adapter:
                 from .merged import load_adapted_encoder  # a cached merged copy: no peft, no merge
 
-                encoder = load_adapted_encoder(encoder, encoder_dir, path / "adapter")
+                encoder = load_adapted_encoder(
+                    encoder, encoder_dir, path / "adapter", layers=settings.encoder_layers
+                )
             elif (path / "adapter").is_dir():
                 from peft import PeftModel
 
@@ -366,10 +381,13 @@ def load_tokenizer(encoder_dir: str) -> Any:
     return AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
 
 
-def load_encoder(name_or_dir: str, *, dropout: float | None = None) -> nn.Module:
+def load_encoder(
+    name_or_dir: str, *, dropout: float | None = None, layers: list[int] | None = None
+) -> nn.Module:
     """``AutoModel.from_pretrained`` without a pooler where the architecture has one (E5 pools by mean).
 
     ``dropout`` overrides the encoder's internal dropout rates (training only; dropout is off in eval).
+    ``layers`` keeps only those transformer layers (``inference.layers.keep_layers``; None: all).
     """
     from transformers import AutoConfig, AutoModel
 
@@ -381,7 +399,19 @@ def load_encoder(name_or_dir: str, *, dropout: float | None = None) -> nn.Module
                 kwargs[key] = dropout
     if config.model_type in _POOLER_FREE:
         kwargs["add_pooling_layer"] = False
-    return AutoModel.from_pretrained(name_or_dir, **kwargs)
+    return keep_layers(AutoModel.from_pretrained(name_or_dir, **kwargs), layers)
+
+
+def _check_saved_layers(encoder: nn.Module, layers: list[int] | None, encoder_dir: str) -> None:
+    """A full-format ``encoder/`` holds only the kept layers: their number must match the settings."""
+    if layers is None:
+        return
+    saved = len(layer_list(encoder))
+    if saved != len(layers):
+        raise ValueError(
+            f"{encoder_dir} has {saved} layers but the model's encoder_layers={layers} keeps {len(layers)}; "
+            "the directory is inconsistent: re-save the model with save_pretrained(encoder_format='full')"
+        )
 
 
 def read_model_config(path: Path) -> dict[str, Any]:

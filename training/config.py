@@ -43,6 +43,8 @@ class ModelConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.0
     lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
+    # base encoder layers to keep (a smaller student, e.g. [0, 2, 4, 6, 8, 11]); null: all of them
+    encoder_layers: list[int] | None = None
 
 
 @dataclass
@@ -223,6 +225,7 @@ def _index(part: str, dotted: str, size: int) -> int:
 
 def validate(config: Config) -> Config:
     from inference.heads import HEADS
+    from inference.layers import check_layers
     from inference.modeling import TARGET_ENCODINGS, TARGET_POOLINGS
 
     for key, value, allowed in (
@@ -231,6 +234,10 @@ def validate(config: Config) -> Config:
     ):
         if value not in allowed:
             raise ConfigError(f"model.{key}={value!r}; expected one of {list(allowed)}")
+    try:  # the count is checked where the encoder is loaded (inference.layers.keep_layers)
+        check_layers(config.model.encoder_layers, name="model.encoder_layers")
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     if config.model.adapter not in {"lora", "full"}:
         raise ConfigError(f"model.adapter={config.model.adapter!r}; expected 'lora' or 'full'")
     if config.output.encoder_format not in {"lora", "full"}:

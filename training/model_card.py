@@ -26,7 +26,7 @@ base_model: {encoder}
 Stance (cooperative / conflictual / neutral), five-way CAMEO/PLOVER detail and sentiment toward
 countries (or any target span) in news sentences, plus the five-way detail of a whole sentence.
 
-- Base encoder: `{encoder}` ({adapter}), max length {max_length} tokens, prefix `{prefix}`.
+- Base encoder: `{encoder}` ({adapter}){layers}, max length {max_length} tokens, prefix `{prefix}`.
 - A target is read as {pooling}; {encoding}.
 - Trained {steps} steps ({epochs} epochs) in {minutes:.1f} min; peak memory {rss:.0f} MB.{distilled}
 - Load it with `inference.load_classifier("path/to/{name}")`; the model shipped in the package loads with
@@ -198,6 +198,15 @@ def _distilled_line(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     )
 
 
+def _layers_note(model: dict[str, Any], metrics: dict[str, Any]) -> str:
+    kept = model.get("encoder_layers")
+    if not kept:
+        return ""
+    total = metrics.get("base_encoder_layers")
+    of = f" of {total}" if total else ""
+    return f"; {len(kept)}{of} encoder layers (base layers {', '.join(map(str, kept))})"
+
+
 def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, Any]) -> Path:
     model = config["model"]
     dev = metrics.get("dev", {})
@@ -227,6 +236,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         minutes=metrics.get("train_seconds", 0) / 60,
         rss=metrics.get("peak_rss_mb", 0),
         distilled=_distilled_line(config, metrics),
+        layers=_layers_note(model, metrics),
         name=out_dir.name,
         data_rows=data_rows,
         metric_rows=metric_rows,

@@ -63,7 +63,8 @@ def build_model(cfg: ModelConfig, heads: tuple[str, ...] = LEGACY_HEADS):
     from transformers import AutoTokenizer
 
     encoder_dir = resolve_encoder(cfg.encoder)
-    encoder = load_encoder(encoder_dir, dropout=cfg.encoder_dropout)
+    # the kept layers are cut before peft wraps the encoder: the adapter's names index them 0..n-1
+    encoder = load_encoder(encoder_dir, dropout=cfg.encoder_dropout, layers=cfg.encoder_layers)
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir, trust_remote_code=False)
     if cfg.adapter == "lora":
         from peft import LoraConfig, get_peft_model
@@ -88,6 +89,7 @@ def build_model(cfg: ModelConfig, heads: tuple[str, ...] = LEGACY_HEADS):
         target_pooling=cfg.target_pooling,
         target_encoding=cfg.target_encoding,
         heads=list(heads),
+        encoder_layers=cfg.encoder_layers,
     )
     return StanceModel(encoder, settings), tokenizer
 
@@ -360,6 +362,7 @@ def train(
         "dev_examples": {name: len(sd.dev) for name, sd in data.items()},
         "bad_rows": {name: len(sd.bad_rows) for name, sd in data.items()},
         "loss_first_last": [losses[0], losses[-1]] if losses else [],
+        **_layer_record(config.model),
     }
     save_run(model, tokenizer, config, data, metrics, out_dir)
     if not config.train.keep_checkpoints:
@@ -369,6 +372,16 @@ def train(
     if dyads:
         print("\nDirected dyads over (source, target, stance) triples (micro P/R/F1):\n" + dyads)
     return out_dir
+
+
+def _layer_record(cfg: ModelConfig) -> dict:
+    """For a student with fewer layers: the kept base layers and how many the base encoder has."""
+    if cfg.encoder_layers is None:
+        return {}
+    from transformers import AutoConfig
+
+    total = AutoConfig.from_pretrained(resolve_encoder(cfg.encoder), trust_remote_code=False).num_hidden_layers
+    return {"encoder_layers": list(cfg.encoder_layers), "base_encoder_layers": total}
 
 
 class TrainingStopped(RuntimeError):

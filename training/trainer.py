@@ -380,7 +380,9 @@ def _layer_record(cfg: ModelConfig) -> dict:
         return {}
     from transformers import AutoConfig
 
-    total = AutoConfig.from_pretrained(resolve_encoder(cfg.encoder), trust_remote_code=False).num_hidden_layers
+    total = AutoConfig.from_pretrained(
+        resolve_encoder(cfg.encoder), trust_remote_code=False
+    ).num_hidden_layers
     return {"encoder_layers": list(cfg.encoder_layers), "base_encoder_layers": total}
 
 

@@ -116,8 +116,8 @@ def test_trainer_takes_the_hand_written_loops_steps(
     seen: list[float] = []
     loss_fn = training.hf_trainer.multi_head_loss
 
-    def recorded(outputs, batch, weights):
-        loss, parts = loss_fn(outputs, batch, weights)
+    def recorded(outputs, batch, weights, distill=0.0):
+        loss, parts = loss_fn(outputs, batch, weights, distill)
         if torch.is_grad_enabled():
             seen.append(loss.item())
         return loss, parts

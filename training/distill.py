@@ -35,7 +35,9 @@ from .examples import Example
 
 logger = logging.getLogger(__name__)
 CACHE = "teacher_probs.safetensors"
-SoftTargets = dict[str, list[list[list[float]]]]  # head -> per example -> per item (sentence/target/pair) -> probs
+SoftTargets = dict[
+    str, list[list[list[float]]]
+]  # head -> per example -> per item (sentence/target/pair) -> probs
 
 
 def soft_column(head: str) -> str:
@@ -70,7 +72,11 @@ def _fingerprint(paths: Sequence[Path], examples: Sequence[Example]) -> str:
             digest.update((path / name).read_bytes())
         digest.update((path / "config.json").read_bytes())
     for e in examples:
-        digest.update(json.dumps([e.id, e.text, [t.spans for t in e.targets], [(p.source, p.target) for p in e.pairs]]).encode())
+        digest.update(
+            json.dumps(
+                [e.id, e.text, [t.spans for t in e.targets], [(p.source, p.target) for p in e.pairs]]
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -78,13 +84,17 @@ def _items(examples: Sequence[Example], heads: Sequence[str]) -> list[EncodedIte
     with_pairs = any(HEADS[h].arity == "pair" for h in heads)
     return [
         EncodedItem(
-            e.text, [t.spans for t in e.targets], [(p.source, p.target) for p in e.pairs] if with_pairs else []
+            e.text,
+            [t.spans for t in e.targets],
+            [(p.source, p.target) for p in e.pairs] if with_pairs else [],
         )
         for e in examples
     ]
 
 
-def _teacher_sums(path: Path, items: Sequence[EncodedItem], heads: Sequence[str], show: bool) -> dict[str, list]:
+def _teacher_sums(
+    path: Path, items: Sequence[EncodedItem], heads: Sequence[str], show: bool
+) -> dict[str, list]:
     """One teacher's calibrated probabilities (no decision shifts): head -> per item -> list of rows."""
     from inference.classifier import load_classifier
 
@@ -141,13 +151,22 @@ def teacher_probs(
         logger.info("distillation: running teacher %s over %d training examples", path, len(items))
         one = _teacher_sums(path, items, heads, show)
         for head in heads:
-            total[head] = one[head] if n == 0 else [
-                [a + b for a, b in zip(x, y, strict=True)] for x, y in zip(total[head], one[head], strict=True)
-            ]
+            total[head] = (
+                one[head]
+                if n == 0
+                else [
+                    [a + b for a, b in zip(x, y, strict=True)]
+                    for x, y in zip(total[head], one[head], strict=True)
+                ]
+            )
     mean = {head: [[(row / len(paths)).tolist() for row in rows] for rows in total[head]] for head in heads}
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"fingerprint": key, "heads": json.dumps(list(heads)), "teachers": json.dumps([str(p) for p in paths])}
+        meta = {
+            "fingerprint": key,
+            "heads": json.dumps(list(heads)),
+            "teachers": json.dumps([str(p) for p in paths]),
+        }
         save_file(_flatten(mean), str(cache), metadata=meta)
     return mean
 

@@ -21,7 +21,9 @@ def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tens
     return (losses * w).sum() / w.sum().clamp(min=1e-6)
 
 
-def _soft_ce(logits: torch.Tensor, soft: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+def _soft_ce(
+    logits: torch.Tensor, soft: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
     """Cross-entropy against the teachers' probabilities ``soft``, over the labelled items, weighted as
     :func:`_weighted_ce` weights them."""
     keep = labels != IGNORE

@@ -27,9 +27,9 @@ from .batching import class_weights
 from .calibration import calibrate_model
 from .config import Config, ConfigError, ModelConfig
 from .data import SourceData, load_sources
+from .devices import Precision, resolve_device, resolve_precision
 from .distill import CACHE as TEACHER_CACHE
 from .distill import add_soft_columns, teacher_probs
-from .devices import Precision, resolve_device, resolve_precision
 from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
 from .hf_data import source_datasets
@@ -159,7 +159,12 @@ def _training_table(config: Config, data: dict[str, SourceData], tables: dict, t
 
 
 def with_teacher_targets(
-    config: Config, data: dict[str, SourceData], tables: dict, heads: tuple[str, ...], out_dir: Path, show: bool
+    config: Config,
+    data: dict[str, SourceData],
+    tables: dict,
+    heads: tuple[str, ...],
+    out_dir: Path,
+    show: bool,
 ) -> dict:
     """``tables`` with each training source's teacher probabilities (``train.distill_from``) as
     ``soft_<head>`` columns, computed once over every training example (cached in ``out_dir``)."""

@@ -13,7 +13,7 @@ from test_training import _config
 from inference.heads import HEADS
 from training.batching import IGNORE, labelled_items
 from training.config import Config, ConfigError, build, load_config
-from training.distill import CACHE, check_teachers, soft_column, teacher_probs
+from training.distill import CACHE, check_teachers, gold_targets, soft_column, teacher_probs
 from training.losses import compute_loss
 
 DEFAULT = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
@@ -142,3 +142,47 @@ def test_a_distilled_run_collates_teacher_rows_and_records_them(
     assert metrics["distilled_from"] == [str(t) for t in teachers]
     assert (out / CACHE).is_file()
     assert "distil" in (out / "README.md").read_text()
+
+
+def test_a_source_kept_out_of_distillation_learns_its_gold_labels_alone(
+    teachers: list[Path], tiny_encoder: Path, tmp_path: Path
+) -> None:
+    from training.batching import label_tensors
+    from training.data import load_sources
+    from training.tokenised import TokenisedCollator
+    from training.trainer import train
+
+    (tmp_path / "s").mkdir()
+    raw = _config(tmp_path / "s", tiny_encoder, epochs=1, distill_weight=0.7)
+    raw["train"]["distill_from"] = [str(t) for t in teachers]
+    raw["data"]["sources"][1]["distill"] = False  # the sentiment source ("news")
+    config = build(Config, raw)
+    news = load_sources(config)["news"].train
+    heads = ("detail", "sentiment", "sentence_detail")
+    gold = gold_targets(news, heads)
+    labels = label_tensors(news)
+    for head in heads:  # one-hot where labelled: the teachers' share of the loss is the gold loss again
+        rows = torch.tensor([r for rs in gold[head] for r in rs]).reshape(-1, len(HEADS[head].labels))
+        keep = labels[f"labels_{head}"] != IGNORE
+        assert torch.equal(rows[keep].argmax(-1), labels[f"labels_{head}"][keep])
+        assert torch.equal(rows[keep].max(-1).values, torch.ones(int(keep.sum())))
+    torch.manual_seed(0)
+    logits = {"sentiment": torch.randn(len(labels["labels_sentiment"]), 3)}
+    batch = {"input_ids": torch.zeros(1, 1, dtype=torch.long), **labels}
+    hard, _ = compute_loss(logits, batch, {"sentiment": 1.0})
+    batch[soft_column("sentiment")] = torch.tensor([r for rs in gold["sentiment"] for r in rs])
+    assert torch.isclose(compute_loss(logits, batch, {"sentiment": 1.0}, 0.7)[0], hard)
+    # end to end: the teachers run over the distilled source only, and the run trains
+    seen: list[dict] = []
+    original = TokenisedCollator.__call__
+    TokenisedCollator.__call__ = lambda self, rows: seen.append(original(self, rows)) or seen[-1]
+    try:
+        out = train(config, progress=False)
+    finally:
+        TokenisedCollator.__call__ = original
+    assert (out / CACHE).is_file() and seen
+    sentiment_rows = [b for b in seen if (b["labels_sentiment"] != IGNORE).any()]
+    for b in sentiment_rows:  # every sentiment label here is news's: its target row is its gold one-hot
+        keep = b["labels_sentiment"] != IGNORE
+        assert torch.equal(b[soft_column("sentiment")][keep].argmax(-1), b["labels_sentiment"][keep])
+        assert torch.equal(b[soft_column("sentiment")][keep].max(-1).values, torch.ones(int(keep.sum())))

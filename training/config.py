@@ -60,6 +60,8 @@ class SourceConfig:
     class_balance: float = 0.0  # loss weight per label = (max count / count) ** class_balance
     # the sentence head its sentence labels train (inference.heads), e.g. sentence_detail_un for UN QuadClass
     sentence_head: str = "sentence_detail"
+    # with train.distill_from: False keeps this source on its gold labels alone (no teacher probabilities)
+    distill: bool = True
     options: dict[str, Any] = field(default_factory=dict)
 
 

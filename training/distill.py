@@ -193,6 +193,34 @@ def _unflatten(tensors: dict[str, torch.Tensor], heads: Sequence[str]) -> SoftTa
     return out
 
 
+def gold_targets(examples: Sequence[Example], heads: Sequence[str]) -> SoftTargets:
+    """Targets that teach exactly what the gold labels do: one-hot where an item is labelled, uniform
+    where it is not (the loss reads labelled items only). For sources kept out of distillation
+    (``data.sources[*].distill: false``): their loss is the gold cross-entropy whatever ``distill_weight``."""
+    from .batching import labelled_items
+
+    out: SoftTargets = {}
+    for head in heads:
+        labels = HEADS[head].labels
+        uniform = [1.0 / len(labels)] * len(labels)
+        rows = iter(labelled_items(HEADS[head], examples))
+        per_example = []
+        for e in examples:
+            n = (
+                1
+                if HEADS[head].arity == "sentence"
+                else len(e.targets if HEADS[head].arity == "target" else e.pairs)
+            )
+            per_example.append(
+                [
+                    [float(i == labels.index(label)) for i in range(len(labels))] if label else uniform
+                    for _, label in (next(rows) for _ in range(n))
+                ]
+            )
+        out[head] = per_example
+    return out
+
+
 def add_soft_columns(table, soft: SoftTargets):
     """``table`` (a training ``datasets.Dataset``, rows in the examples' order) with a ``soft_<head>``
     column per head: per row, a list of probability rows."""

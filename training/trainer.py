@@ -29,7 +29,7 @@ from .config import Config, ConfigError, ModelConfig
 from .data import SourceData, load_sources
 from .devices import Precision, resolve_device, resolve_precision
 from .distill import CACHE as TEACHER_CACHE
-from .distill import add_soft_columns, teacher_probs
+from .distill import add_soft_columns, gold_targets, teacher_probs
 from .dyad_metrics import format_dyad_table
 from .evaluation import evaluate, format_table, headline, table_rows
 from .hf_data import source_datasets
@@ -167,21 +167,30 @@ def with_teacher_targets(
     show: bool,
 ) -> dict:
     """``tables`` with each training source's teacher probabilities (``train.distill_from``) as
-    ``soft_<head>`` columns, computed once over every training example (cached in ``out_dir``)."""
+    ``soft_<head>`` columns, computed once over the training examples of every source that distils
+    (cached in ``out_dir``); a source with ``distill: false`` gets its gold labels as targets instead."""
     names = [name for name, sd in data.items() if sd.config.train and sd.train]
-    soft = teacher_probs(
-        [config.resolve_path(p) for p in config.train.distill_from],
-        [e for name in names for e in data[name].train],
-        heads,
-        cache=out_dir / TEACHER_CACHE,
-        show=show,
+    taught = [name for name in names if data[name].config.distill]
+    soft = (
+        teacher_probs(
+            [config.resolve_path(p) for p in config.train.distill_from],
+            [e for name in taught for e in data[name].train],
+            heads,
+            cache=out_dir / TEACHER_CACHE,
+            show=show,
+        )
+        if taught
+        else {}
     )
     start = 0
     for name in names:
         n = len(data[name].train)
-        part = {head: column[start : start + n] for head, column in soft.items()}
+        if name in taught:
+            part = {head: column[start : start + n] for head, column in soft.items()}
+            start += n
+        else:
+            part = gold_targets(data[name].train, heads)
         tables[name]["train"] = add_soft_columns(tables[name]["train"], part)
-        start += n
     return tables
 
 

@@ -92,7 +92,7 @@ def _items(examples: Sequence[Example], heads: Sequence[str]) -> list[EncodedIte
     ]
 
 
-def _teacher_sums(
+def _one_teacher(
     path: Path, items: Sequence[EncodedItem], heads: Sequence[str], show: bool
 ) -> dict[str, list]:
     """One teacher's calibrated probabilities (no decision shifts): head -> per item -> list of rows."""
@@ -149,7 +149,7 @@ def teacher_probs(
     total: dict[str, list] = {}
     for n, path in enumerate(paths):
         logger.info("distillation: running teacher %s over %d training examples", path, len(items))
-        one = _teacher_sums(path, items, heads, show)
+        one = _one_teacher(path, items, heads, show)
         for head in heads:
             total[head] = (
                 one[head]

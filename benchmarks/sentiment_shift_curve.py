@@ -10,15 +10,13 @@ own thresholds): what a per-language threshold could reach, and what it would co
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 
 import torch
 
 from inference.classifier import load_classifier
-from inference.encoding import EncodedItem
 from inference.labels import SENTIMENT_LABELS
-from training.calibration import _pn_macro_f1
+from training.calibration import _pn_macro_f1, collect_logits
 from training.config import load_config
 from training.data import load_sources
 
@@ -37,19 +35,15 @@ def main() -> None:
     neutral = SENTIMENT_LABELS.index("neutral")
     print("model  source  " + "  ".join(f"{s:+.1f}" for s in SHIFTS))
     for path in args.model:
-        model = load_classifier(path)
-        model.settings = dataclasses.replace(model.settings, lang_logit_shift={}, logit_shift={})
+        classifier = load_classifier(path)
+        temperature = classifier.settings.temperatures.get("sentiment", 1.0)
         for name, sd in data.items():
             if sd.config.kind != "rusentne" or not sd.dev:
                 continue
-            probs = model._forward([EncodedItem(e.text, [t.spans for t in e.targets], []) for e in sd.dev])
-            rows, gold = [], []
-            for e, p in zip(sd.dev, probs, strict=True):
-                for t, tp in zip(e.targets, p.targets, strict=True):
-                    if t.sentiment:
-                        rows.append(tp["sentiment"])
-                        gold.append(SENTIMENT_LABELS.index(t.sentiment))
-            logp, labels = torch.log(torch.stack(rows)), torch.tensor(gold)
+            logits, labels, _ = collect_logits(
+                classifier.model, classifier.tokenizer, sd.dev, bf16=classifier.precision == "bf16"
+            )["sentiment"]
+            logp = torch.log_softmax(logits / temperature, -1)
             figs = []
             for shift in SHIFTS:
                 moved = logp.clone()

@@ -75,6 +75,35 @@ def teachers(tiny_encoder: Path, tmp_path: Path) -> list[Path]:
     return out
 
 
+def _distilled_run(
+    teachers: list[Path],
+    encoder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    weight: float,
+    **source,
+) -> tuple[Path, list[dict]]:
+    """Train the tiny student on ``teachers`` (``source``: settings of the second, sentiment source);
+    returns its directory and every batch the collator built."""
+    from training.tokenised import TokenisedCollator
+    from training.trainer import train
+
+    (tmp_path / "s").mkdir()
+    raw = _config(tmp_path / "s", encoder, epochs=1, distill_weight=weight)
+    raw["train"]["distill_from"] = [str(t) for t in teachers]
+    raw["data"]["sources"][1].update(source)
+    seen: list[dict] = []
+    original = TokenisedCollator.__call__
+
+    def spy(self, rows):
+        seen.append(original(self, rows))
+        return seen[-1]
+
+    monkeypatch.setattr(TokenisedCollator, "__call__", spy)
+    return train(build(Config, raw), progress=False), seen
+
+
 def test_teacher_probs_are_the_teachers_mean_in_label_order_and_cached(
     teachers: list[Path], tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,27 +140,9 @@ def test_teacher_probs_are_the_teachers_mean_in_label_order_and_cached(
 
 
 def test_a_distilled_run_collates_teacher_rows_and_records_them(
-    teachers: list[Path], tiny_encoder: Path, tmp_path: Path
+    teachers: list[Path], tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from training.tokenised import TokenisedCollator
-    from training.trainer import train
-
-    (tmp_path / "s").mkdir()
-    raw = _config(tmp_path / "s", tiny_encoder, epochs=1, distill_weight=0.5)
-    raw["train"]["distill_from"] = [str(t) for t in teachers]
-    seen: list[dict] = []
-    original = TokenisedCollator.__call__
-
-    def spy(self, rows):
-        batch = original(self, rows)
-        seen.append(batch)
-        return batch
-
-    TokenisedCollator.__call__ = spy
-    try:
-        out = train(build(Config, raw), progress=False)
-    finally:
-        TokenisedCollator.__call__ = original
+    out, seen = _distilled_run(teachers, tiny_encoder, tmp_path, monkeypatch, weight=0.5)
     assert seen
     for batch in seen:
         for head in ("detail", "sentiment", "sentence_detail"):
@@ -145,19 +156,14 @@ def test_a_distilled_run_collates_teacher_rows_and_records_them(
 
 
 def test_a_source_kept_out_of_distillation_learns_its_gold_labels_alone(
-    teachers: list[Path], tiny_encoder: Path, tmp_path: Path
+    teachers: list[Path], tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from training.batching import label_tensors
     from training.data import load_sources
-    from training.tokenised import TokenisedCollator
-    from training.trainer import train
 
-    (tmp_path / "s").mkdir()
-    raw = _config(tmp_path / "s", tiny_encoder, epochs=1, distill_weight=0.7)
-    raw["train"]["distill_from"] = [str(t) for t in teachers]
-    raw["data"]["sources"][1]["distill"] = False  # the sentiment source ("news")
-    config = build(Config, raw)
-    news = load_sources(config)["news"].train
+    (tmp_path / "d").mkdir()
+    raw = _config(tmp_path / "d", tiny_encoder)
+    news = load_sources(build(Config, raw))["news"].train
     heads = ("detail", "sentiment", "sentence_detail")
     gold = gold_targets(news, heads)
     labels = label_tensors(news)
@@ -173,13 +179,7 @@ def test_a_source_kept_out_of_distillation_learns_its_gold_labels_alone(
     batch[soft_column("sentiment")] = torch.tensor([r for rs in gold["sentiment"] for r in rs])
     assert torch.isclose(compute_loss(logits, batch, {"sentiment": 1.0}, 0.7)[0], hard)
     # end to end: the teachers run over the distilled source only, and the run trains
-    seen: list[dict] = []
-    original = TokenisedCollator.__call__
-    TokenisedCollator.__call__ = lambda self, rows: seen.append(original(self, rows)) or seen[-1]
-    try:
-        out = train(config, progress=False)
-    finally:
-        TokenisedCollator.__call__ = original
+    out, seen = _distilled_run(teachers, tiny_encoder, tmp_path, monkeypatch, weight=0.7, distill=False)
     assert (out / CACHE).is_file() and seen
     sentiment_rows = [b for b in seen if (b["labels_sentiment"] != IGNORE).any()]
     for b in sentiment_rows:  # every sentiment label here is news's: its target row is its gold one-hot

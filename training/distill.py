@@ -146,20 +146,17 @@ def teacher_probs(
             logger.info("teacher probabilities read from %s", cache)
             return _unflatten(load_file(str(cache)), heads)
     items = _items(examples, heads)
-    total: dict[str, list] = {}
-    for n, path in enumerate(paths):
+    runs = []
+    for path in paths:
         logger.info("distillation: running teacher %s over %d training examples", path, len(items))
-        one = _one_teacher(path, items, heads, show)
-        for head in heads:
-            total[head] = (
-                one[head]
-                if n == 0
-                else [
-                    [a + b for a, b in zip(x, y, strict=True)]
-                    for x, y in zip(total[head], one[head], strict=True)
-                ]
-            )
-    mean = {head: [[(row / len(paths)).tolist() for row in rows] for rows in total[head]] for head in heads}
+        runs.append(_one_teacher(path, items, heads, show))
+    mean = {  # head -> example -> item: the teachers' rows averaged
+        head: [
+            [(sum(rows) / len(runs)).tolist() for rows in zip(*per_teacher, strict=True)]
+            for per_teacher in zip(*(run[head] for run in runs), strict=True)
+        ]
+        for head in heads
+    }
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         meta = {
@@ -202,22 +199,12 @@ def gold_targets(examples: Sequence[Example], heads: Sequence[str]) -> SoftTarge
     out: SoftTargets = {}
     for head in heads:
         labels = HEADS[head].labels
+        rows = {label: [float(x == label) for x in labels] for label in labels}
         uniform = [1.0 / len(labels)] * len(labels)
-        rows = iter(labelled_items(HEADS[head], examples))
-        per_example = []
-        for e in examples:
-            n = (
-                1
-                if HEADS[head].arity == "sentence"
-                else len(e.targets if HEADS[head].arity == "target" else e.pairs)
-            )
-            per_example.append(
-                [
-                    [float(i == labels.index(label)) for i in range(len(labels))] if label else uniform
-                    for _, label in (next(rows) for _ in range(n))
-                ]
-            )
-        out[head] = per_example
+        out[head] = [
+            [rows[label] if label else uniform for _, label in labelled_items(HEADS[head], [e])]
+            for e in examples
+        ]
     return out
 
 

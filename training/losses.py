@@ -14,20 +14,14 @@ STANCE_GROUPS = [[i for i, d in enumerate(DETAIL_LABELS) if DETAIL_TO_STANCE[d] 
 STANCE_OF_DETAIL = torch.tensor([STANCE_LABELS.index(DETAIL_TO_STANCE[d]) for d in DETAIL_LABELS])
 
 
-def _weighted_ce(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    keep = labels != IGNORE
-    losses = nn.functional.cross_entropy(logits[keep].float(), labels[keep], reduction="none")
-    w = weights[keep]
-    return (losses * w).sum() / w.sum().clamp(min=1e-6)
-
-
-def _soft_ce(
-    logits: torch.Tensor, soft: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor
+def _weighted_ce(
+    logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, soft: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """Cross-entropy against the teachers' probabilities ``soft``, over the labelled items, weighted as
-    :func:`_weighted_ce` weights them."""
+    """The weighted mean cross-entropy over the labelled items, against their gold labels or, with ``soft``,
+    against those rows of probabilities (the teachers', :mod:`training.distill`)."""
     keep = labels != IGNORE
-    losses = nn.functional.cross_entropy(logits[keep].float(), soft[keep].float(), reduction="none")
+    target = labels[keep] if soft is None else soft[keep].float()
+    losses = nn.functional.cross_entropy(logits[keep].float(), target, reduction="none")
     w = weights[keep]
     return (losses * w).sum() / w.sum().clamp(min=1e-6)
 
@@ -58,7 +52,7 @@ def compute_loss(
         loss = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"])
         soft = batch.get(f"soft_{head}")
         if distill and soft is not None:
-            taught = _soft_ce(outputs[head], soft, labels, batch[f"weights_{head}"])
+            taught = _weighted_ce(outputs[head], labels, batch[f"weights_{head}"], soft)
             parts[f"{head}_teacher"] = float(taught.detach())
             loss = (1.0 - distill) * loss + distill * taught
         total = total + weights[head] * loss

@@ -9,10 +9,13 @@ package never imports ``training``.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import importlib
+import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 
@@ -88,5 +91,37 @@ def _main(argv: Sequence[str] | None) -> int:
     return int(result or 0)
 
 
+def run() -> None:
+    """The ``diplostance`` executable: :func:`main`, then :func:`exit_without_teardown`."""
+    code = main()
+    if os.environ.get("DIPLOSTANCE_FAST_EXIT", "1") == "0":
+        raise SystemExit(code)
+    exit_without_teardown(code)
+
+
+def exit_without_teardown(code: int) -> None:
+    """End the process once the command's work is done, without the interpreter's teardown.
+
+    Tearing down a process that holds torch, transformers, a tokenizer and the country matcher (about
+    600,000 objects) costs ~1.5 s after the last row is written: clearing every module, freeing every
+    object, a last full collection. Nothing of it reaches the user, so a command-line run skips it:
+    wait for any non-daemon thread (as the normal exit does), run the ``atexit`` handlers (logging,
+    Ray, tqdm flush and shut down there), flush the standard streams, then ``os._exit``. Files the
+    commands write are closed before they return. ``DIPLOSTANCE_FAST_EXIT=0`` keeps the normal exit.
+    """
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can be written
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

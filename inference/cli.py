@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import gc
 import importlib
 import logging
@@ -116,10 +117,8 @@ def exit_without_teardown(code: int) -> None:
     atexit._run_exitfuncs()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed or broken pipe: nothing more to write
             stream.flush()
-        except (OSError, ValueError):  # a closed or broken pipe: nothing more can be written
-            pass
     os._exit(code)
 
 

@@ -110,6 +110,9 @@ class TrainConfig:
     # each labelled item's loss is (1 - distill_weight) * CE(gold) + distill_weight * CE(teachers)
     distill_from: list[str] = field(default_factory=list)
     distill_weight: float = 0.5
+    # teachers this run trains first (training/teachers.py): the same config at each seed, on this run's data
+    # split, into <output.dir>/teachers/seed-N (a finished one there is reused); then added to distill_from
+    teacher_seeds: list[int] = field(default_factory=list)
     eval_batch_size: int = 64
     log_every: int = 20
     # where training runs: "auto" (CUDA, else Apple MPS, else CPU), "cpu", "cuda" or "mps"
@@ -287,6 +290,16 @@ def validate(config: Config) -> Config:
     if any(not isinstance(p, str) or not p for p in config.train.distill_from):
         raise ConfigError(
             f"train.distill_from={config.train.distill_from!r}; expected a list of model directories"
+        )
+    seeds = config.train.teacher_seeds
+    if any(isinstance(s, bool) or not isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds):
+        raise ConfigError(
+            f"train.teacher_seeds={seeds!r}; expected a list of distinct integer seeds, e.g. [13, 14]"
+        )
+    if seeds and config.train.distill_weight == 0:
+        raise ConfigError(
+            f"train.teacher_seeds={seeds!r} with train.distill_weight=0: the teachers would be trained and "
+            "ignored; set distill_weight above 0 or drop teacher_seeds"
         )
     if config.train.sentiment_shift_min_items < 1:
         raise ConfigError(

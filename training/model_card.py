@@ -191,8 +191,10 @@ def _distilled_line(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     if not teachers:
         return ""
     weight = config["train"].get("distill_weight", 0.5)
+    seeds = metrics.get("teacher_seeds") or []
+    trained = f", this config at seeds {', '.join(map(str, seeds))}, trained by the same run" if seeds else ""
     return (
-        f"\n- Distilled from {len(teachers)} teacher model(s) ({', '.join(Path(t).name for t in teachers)}): each "
+        f"\n- Distilled from {len(teachers)} teacher model(s) ({', '.join(Path(t).name for t in teachers)}{trained}): each "
         f"labelled item's loss is {1 - weight:g} x cross-entropy against the gold label + {weight:g} x "
         "cross-entropy against the teachers' mean calibrated probabilities (training/distill.py)."
     )

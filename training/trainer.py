@@ -37,6 +37,7 @@ from .hf_trainer import StanceTrainer, last_complete_checkpoint, unwrap_forward
 from .losses import compute_loss  # noqa: F401  (re-exported: training.trainer.compute_loss)
 from .model_card import write_model_card
 from .sampler import MixtureBatchSampler
+from .teachers import train_teachers
 from .tokenised import TokenisedCollator, tokenise
 
 logger = logging.getLogger(__name__)
@@ -258,7 +259,12 @@ def train(
 ) -> Path:
     """Train per ``config`` on ``transformers.Trainer``; write the model directory (with config, data
     record, metrics, card); return it. ``resume``: continue from the last checkpoint in
-    ``<output.dir>/checkpoints`` (left by a killed run)."""
+    ``<output.dir>/checkpoints`` (left by a killed run). With ``train.teacher_seeds`` the teachers are
+    trained first (:mod:`training.teachers`); the saved ``training_config.yaml`` keeps the seeds, so it
+    rebuilds teachers and student alike."""
+    recipe = config
+    if config.train.teacher_seeds:
+        config = train_teachers(config, train, progress=progress, resume=resume)
     started = time.time()
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
@@ -372,13 +378,14 @@ def train(
         "precision": precision.name,
         "resumed_from": Path(last).name if resume and last else None,
         "distilled_from": list(config.train.distill_from) if distill else [],
+        "teacher_seeds": list(recipe.train.teacher_seeds),
         "train_examples": {name: len(sd.train) for name, sd in data.items()},
         "dev_examples": {name: len(sd.dev) for name, sd in data.items()},
         "bad_rows": {name: len(sd.bad_rows) for name, sd in data.items()},
         "loss_first_last": [losses[0], losses[-1]] if losses else [],
         **_layer_record(config.model),
     }
-    save_run(model, tokenizer, config, data, metrics, out_dir)
+    save_run(model, tokenizer, recipe, data, metrics, out_dir)
     if not config.train.keep_checkpoints:
         shutil.rmtree(checkpoints, ignore_errors=True)
     print(format_table(table_rows(best[2])))

@@ -106,14 +106,19 @@ def exit_without_teardown(code: int) -> None:
     Tearing down a process that holds torch, transformers, a tokenizer and the country matcher (about
     600,000 objects) costs ~1.5 s after the last row is written: clearing every module, freeing every
     object, a last full collection. Nothing of it reaches the user, so a command-line run skips it:
-    wait for any non-daemon thread (as the normal exit does), run the ``atexit`` handlers (logging,
-    Ray, tqdm flush and shut down there), flush the standard streams, then ``os._exit``. Files the
-    commands write are closed before they return. ``DIPLOSTANCE_FAST_EXIT=0`` keeps the normal exit.
+    stop idle thread pools and wait for non-daemon threads (as the normal exit does), run the ``atexit``
+    handlers (logging, Ray, tqdm flush and shut down there), flush the standard streams, then
+    ``os._exit``. Files the commands write are closed before they return. ``DIPLOSTANCE_FAST_EXIT=0``
+    keeps the normal exit.
     """
-    current = threading.current_thread()
-    for thread in threading.enumerate():
-        if thread is not current and not thread.daemon:
-            thread.join()
+    # What the interpreter's own exit does first: stop idle thread pools, then join non-daemon threads.
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None and threading.current_thread() is threading.main_thread():
+        shutdown()
+    else:  # pragma: no cover - other Pythons, or called off the main thread
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join()
     atexit._run_exitfuncs()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

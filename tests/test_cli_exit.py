@@ -37,6 +37,9 @@ def test_exit_without_teardown_keeps_threads_handlers_and_buffers(tmp_path):
                 f.write("written by a non-daemon thread")
 
         threading.Thread(target=late_write).start()
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor(2)  # never shut down: its idle workers must not hang the exit
+        pool.submit(time.sleep, 0.05)
         atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
         logging.basicConfig(stream=sys.stderr, format="%(message)s")
         logging.getLogger("t").warning("logged")

@@ -54,6 +54,8 @@ def test_distill_weight_and_teachers_are_checked_by_name(tmp_path: Path) -> None
         load_config(DEFAULT, {"train.distill_weight": "1.5"})
     with pytest.raises(ConfigError, match=r"train.distill_from"):
         load_config(DEFAULT, {"train.distill_from": "[7]"})
+    with pytest.raises(ConfigError, match=r"train.distill_heads has unknown head\(s\) \['sentimnet'\]"):
+        load_config(DEFAULT, {"train.distill_heads": "[detail, sentimnet]"})
     with pytest.raises(ValueError, match=r"not a model directory.*train the teachers"):
         check_teachers([tmp_path / "nowhere"], ("detail",))
     (tmp_path / "m").mkdir()
@@ -82,6 +84,7 @@ def _distilled_run(
     monkeypatch: pytest.MonkeyPatch,
     *,
     weight: float,
+    train_extra: dict | None = None,
     **source,
 ) -> tuple[Path, list[dict]]:
     """Train the tiny student on ``teachers`` (``source``: settings of the second, sentiment source);
@@ -92,6 +95,7 @@ def _distilled_run(
     (tmp_path / "s").mkdir()
     raw = _config(tmp_path / "s", encoder, epochs=1, distill_weight=weight)
     raw["train"]["distill_from"] = [str(t) for t in teachers]
+    raw["train"].update(train_extra or {})
     raw["data"]["sources"][1].update(source)
     seen: list[dict] = []
     original = TokenisedCollator.__call__
@@ -186,3 +190,20 @@ def test_a_source_kept_out_of_distillation_learns_its_gold_labels_alone(
         keep = b["labels_sentiment"] != IGNORE
         assert torch.equal(b[soft_column("sentiment")][keep].argmax(-1), b["labels_sentiment"][keep])
         assert torch.equal(b[soft_column("sentiment")][keep].max(-1).values, torch.ones(int(keep.sum())))
+
+
+def test_heads_outside_distill_heads_learn_their_gold_labels_alone(
+    teachers: list[Path], tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, seen = _distilled_run(
+        teachers, tiny_encoder, tmp_path, monkeypatch, weight=0.5, train_extra={"distill_heads": ["sentence_detail"]}
+    )
+    assert (out / CACHE).is_file() and seen
+    taught = 0
+    for b in seen:
+        keep = b["labels_sentiment"] != IGNORE  # not distilled: the gold one-hot row
+        assert torch.equal(b[soft_column("sentiment")][keep].argmax(-1), b["labels_sentiment"][keep])
+        assert torch.equal(b[soft_column("sentiment")][keep].max(-1).values, torch.ones(int(keep.sum())))
+        keep = b["labels_sentence_detail"] != IGNORE  # distilled: the teachers' probabilities, not one-hot
+        taught += int((b[soft_column("sentence_detail")][keep].max(-1).values < 1.0).sum())
+    assert taught > 0

@@ -110,6 +110,8 @@ class TrainConfig:
     # each labelled item's loss is (1 - distill_weight) * CE(gold) + distill_weight * CE(teachers)
     distill_from: list[str] = field(default_factory=list)
     distill_weight: float = 0.5
+    # the heads that learn from the teachers ([] = every head); the others keep their gold labels alone
+    distill_heads: list[str] = field(default_factory=list)
     # teachers this run trains first (training/teachers.py): the same config at each seed, on this run's data
     # split, into <output.dir>/teachers/seed-N (a finished one there is reused); then added to distill_from
     teacher_seeds: list[int] = field(default_factory=list)
@@ -290,6 +292,11 @@ def validate(config: Config) -> Config:
     if any(not isinstance(p, str) or not p for p in config.train.distill_from):
         raise ConfigError(
             f"train.distill_from={config.train.distill_from!r}; expected a list of model directories"
+        )
+    unknown_distill = sorted(set(config.train.distill_heads) - set(HEADS))
+    if unknown_distill:
+        raise ConfigError(
+            f"train.distill_heads has unknown head(s) {unknown_distill}; known: {', '.join(HEADS)}"
         )
     seeds = config.train.teacher_seeds
     if any(isinstance(s, bool) or not isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds):

@@ -192,11 +192,13 @@ def _distilled_line(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         return ""
     weight = config["train"].get("distill_weight", 0.5)
     seeds = metrics.get("teacher_seeds") or []
+    heads = config["train"].get("distill_heads") or []
     trained = f", this config at seeds {', '.join(map(str, seeds))}, trained by the same run" if seeds else ""
     return (
         f"\n- Distilled from {len(teachers)} teacher model(s) ({', '.join(Path(t).name for t in teachers)}{trained}): each "
         f"labelled item's loss is {1 - weight:g} x cross-entropy against the gold label + {weight:g} x "
-        "cross-entropy against the teachers' mean calibrated probabilities (training/distill.py)."
+        "cross-entropy against the teachers' mean calibrated probabilities (training/distill.py)"
+        + (f"; heads {', '.join(heads)} only, the others on their gold labels." if heads else ".")
     )
 
 

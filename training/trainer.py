@@ -169,8 +169,10 @@ def with_teacher_targets(
 ) -> dict:
     """``tables`` with each training source's teacher probabilities (``train.distill_from``) as
     ``soft_<head>`` columns, computed once over the training examples of every source that distils
-    (cached in ``out_dir``); a source with ``distill: false`` gets its gold labels as targets instead."""
+    (cached in ``out_dir``); a source with ``distill: false``, and a head outside ``train.distill_heads``
+    where that list is set, gets its gold labels as targets instead."""
     names = [name for name, sd in data.items() if sd.config.train and sd.train]
+    gold_heads = [h for h in heads if config.train.distill_heads and h not in config.train.distill_heads]
     taught = [name for name in names if data[name].config.distill]
     soft = (
         teacher_probs(
@@ -188,6 +190,7 @@ def with_teacher_targets(
         n = len(data[name].train)
         if name in taught:
             part = {head: column[start : start + n] for head, column in soft.items()}
+            part.update(gold_targets(data[name].train, gold_heads))
             start += n
         else:
             part = gold_targets(data[name].train, heads)

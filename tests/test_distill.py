@@ -196,7 +196,12 @@ def test_heads_outside_distill_heads_learn_their_gold_labels_alone(
     teachers: list[Path], tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out, seen = _distilled_run(
-        teachers, tiny_encoder, tmp_path, monkeypatch, weight=0.5, train_extra={"distill_heads": ["sentence_detail"]}
+        teachers,
+        tiny_encoder,
+        tmp_path,
+        monkeypatch,
+        weight=0.5,
+        train_extra={"distill_heads": ["sentence_detail"]},
     )
     assert (out / CACHE).is_file() and seen
     taught = 0

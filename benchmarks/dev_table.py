@@ -1,0 +1,61 @@
+"""Dev figures of several trained runs side by side, as each would ship (its own calibration and thresholds).
+
+Reads each run's ``metrics.json`` (written by ``diplostance train``) through ``training.evaluation.table_rows``;
+runs nothing. Every data set's figures over all languages, and the per-language rows of the public sets and of
+the Russian/Ukrainian sentiment set, where the thresholds differ by language.
+
+    python -m benchmarks.dev_table runs/v7sh2 runs/v8d runs/v8d2 [--all-languages]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from training.evaluation import table_rows
+
+PER_LANGUAGE = ("rusentne", "sentiment_ru_uk")
+
+
+def run_figures(run: Path) -> dict[tuple[str, str, str], float]:
+    """(data set, language, metric) → figure of one run directory."""
+    path = run / "metrics.json"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: pass a finished run directory (diplostance train --output.dir)"
+        )
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    return {(r["data"], r["lang"], r["metric"]): r["ours"] for r in table_rows(metrics["dev"])}
+
+
+def markdown(runs: list[Path], all_languages: bool = False) -> str:
+    figures = [run_figures(run) for run in runs]
+    keys = list(dict.fromkeys(k for f in figures for k in f))
+    keys = [k for k in keys if k[1] == "all" or all_languages or (k[0] in PER_LANGUAGE)]
+    lines = [
+        "| data | lang | metric | " + " | ".join(str(r) for r in runs) + " |",
+        "|---|---|---|" + "---:|" * len(runs),
+    ]
+    for key in keys:
+        cells = ["—" if key not in f else f"{f[key]:.3f}" for f in figures]
+        lines.append(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="trained run directories")
+    parser.add_argument("--all-languages", action="store_true", help="every language row of every data set")
+    args = parser.parse_args(argv)
+    try:
+        print(markdown(args.runs, args.all_languages))
+    except FileNotFoundError as err:
+        print(f"dev_table: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

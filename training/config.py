@@ -145,6 +145,10 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def split_seed(self) -> int:
+        """The seed of the dev split: ``data.split_seed``, else the training seed."""
+        return self.train.seed if self.data.split_seed is None else self.data.split_seed
+
     def resolve_path(self, path: str) -> Path:
         return Path(path.replace("{shared}", self.data.shared)).expanduser()
 
@@ -299,7 +303,7 @@ def validate(config: Config) -> Config:
             f"train.distill_heads has unknown head(s) {unknown_distill}; known: {', '.join(HEADS)}"
         )
     seeds = config.train.teacher_seeds
-    if any(isinstance(s, bool) or not isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds):
+    if len(set(seeds)) != len(seeds):  # their type is checked on parsing (list[int])
         raise ConfigError(
             f"train.teacher_seeds={seeds!r}; expected a list of distinct integer seeds, e.g. [13, 14]"
         )

@@ -88,8 +88,7 @@ def _read(config: Config, source: SourceConfig) -> _Read:
 def _is_dev(config: Config, source: SourceConfig, group: str) -> bool:
     if config.data.folds:
         return in_fold(group, config.data.folds, config.data.fold)
-    seed = config.train.seed if config.data.split_seed is None else config.data.split_seed
-    return in_dev(group, source.dev_fraction, seed)
+    return in_dev(group, source.dev_fraction, config.split_seed())
 
 
 def load_sources(config: Config) -> dict[str, SourceData]:

@@ -27,10 +27,9 @@ def teacher_dir(config: Config, seed: int) -> Path:
 
 def teacher_config(config: Config, seed: int) -> Config:
     """The student's config as a teacher: ``seed``, the student's data split, no distillation, its own folder."""
-    split_seed = config.train.seed if config.data.split_seed is None else config.data.split_seed
     return dataclasses.replace(
         config,
-        data=dataclasses.replace(config.data, split_seed=split_seed),
+        data=dataclasses.replace(config.data, split_seed=config.split_seed()),
         train=dataclasses.replace(config.train, seed=seed, teacher_seeds=[], distill_from=[]),
         output=dataclasses.replace(config.output, dir=str(teacher_dir(config, seed))),
     )

@@ -169,16 +169,17 @@ def with_teacher_targets(
 ) -> dict:
     """``tables`` with each training source's teacher probabilities (``train.distill_from``) as
     ``soft_<head>`` columns, computed once over the training examples of every source that distils
-    (cached in ``out_dir``); a source with ``distill: false``, and a head outside ``train.distill_heads``
-    where that list is set, gets its gold labels as targets instead."""
+    (cached in ``out_dir``); a source with ``distill: false`` gets its gold labels as targets instead. Only
+    the heads of ``train.distill_heads`` (where that list is set) get columns: the others' loss is the gold
+    cross-entropy alone (:func:`training.losses.compute_loss`)."""
     names = [name for name, sd in data.items() if sd.config.train and sd.train]
-    gold_heads = [h for h in heads if config.train.distill_heads and h not in config.train.distill_heads]
+    distilled = [h for h in heads if not config.train.distill_heads or h in config.train.distill_heads]
     taught = [name for name in names if data[name].config.distill]
     soft = (
         teacher_probs(
             [config.resolve_path(p) for p in config.train.distill_from],
             [e for name in taught for e in data[name].train],
-            heads,
+            distilled,
             cache=out_dir / TEACHER_CACHE,
             show=show,
         )
@@ -190,10 +191,9 @@ def with_teacher_targets(
         n = len(data[name].train)
         if name in taught:
             part = {head: column[start : start + n] for head, column in soft.items()}
-            part.update(gold_targets(data[name].train, gold_heads))
             start += n
         else:
-            part = gold_targets(data[name].train, heads)
+            part = gold_targets(data[name].train, distilled)
         tables[name]["train"] = add_soft_columns(tables[name]["train"], part)
     return tables
 

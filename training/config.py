@@ -124,6 +124,10 @@ class TrainConfig:
     save_steps: int | None = None  # also checkpoint every N steps (a checkpoint is always written per epoch)
     save_total_limit: int = 2  # checkpoints kept for --resume
     keep_checkpoints: bool = False  # keep <output.dir>/checkpoints after a finished run
+    # weight averaging (training/averaging.py): from this fraction of the steps on, the trained weights every
+    # average_every steps enter a running mean that becomes the model (needs select: last); null = off
+    average_from: float | None = None
+    average_every: int = 100
     report_to: str = (
         "auto"  # Trainer logging: "auto" (TensorBoard when installed), "none", "tensorboard", ...
     )
@@ -261,6 +265,19 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"train.epochs={config.train.epochs}; it must be positive")
     if config.train.select not in {"best", "last"}:
         raise ConfigError(f"train.select={config.train.select!r}; expected 'best' or 'last'")
+    if config.train.average_from is not None:
+        if not 0.0 <= config.train.average_from < 1.0:
+            raise ConfigError(
+                f"train.average_from={config.train.average_from}; it must be at least 0 and below 1 "
+                "(the fraction of the steps after which weights are averaged), or null to turn it off"
+            )
+        if config.train.select != "last":
+            raise ConfigError(
+                f"train.average_from averages the last part of training, but train.select={config.train.select!r} "
+                "keeps the best epoch's weights: set train.select: last (or drop average_from)"
+            )
+    if config.train.average_every < 1:
+        raise ConfigError(f"train.average_every={config.train.average_every}; it must be at least 1 step")
     if config.train.device not in DEVICES:
         raise ConfigError(f"train.device={config.train.device!r}; expected one of {list(DEVICES)}")
     for key in ("gradient_accumulation", "save_total_limit"):

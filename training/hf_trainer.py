@@ -27,6 +27,7 @@ from safetensors.torch import load_file, save_file
 from torch.utils.data import DataLoader
 from transformers import Trainer, TrainerCallback
 
+from .averaging import WeightAverage
 from .evaluation import evaluate, headline
 from .losses import multi_head_loss
 
@@ -121,6 +122,7 @@ class StanceTrainer(Trainer):
         head_lr: float,
         warmup_steps: int,
         distill_weight: float = 0.0,
+        averager: WeightAverage | None = None,
         **kwargs: Any,
     ) -> None:
         # Trainer.__init__ reseeds torch; the hand-written loop's dropout drew on from where the model's
@@ -128,6 +130,9 @@ class StanceTrainer(Trainer):
         self.initial_rng = torch.get_rng_state()
         super().__init__(*args, **kwargs)
         self.add_callback(_ContinueRng(self.initial_rng))
+        self.averager = averager
+        if averager is not None:
+            self.add_callback(averager)
         self.batch_sampler = batch_sampler
         self.loss_weights = dict(loss_weights)
         self.distill_weight = distill_weight
@@ -247,11 +252,15 @@ class StanceTrainer(Trainer):
                     self.best[1], str(folder / BEST), metadata={"format": "pt", "headline": str(self.best[0])}
                 )
             (folder / EPOCH_DEV).write_text(json.dumps(self.epoch_dev, ensure_ascii=False) + "\n")
+            if self.averager is not None:
+                self.averager.save(folder)
         super()._save_checkpoint(model, trial)
 
     def restore_dev_record(self, checkpoint: str | os.PathLike[str]) -> None:
         """The dev figures and best weights a checkpoint recorded (before ``train(resume_from_checkpoint)``)."""
         folder = Path(checkpoint)
+        if self.averager is not None:
+            self.averager.load(folder)
         self.epoch_dev = (
             json.loads((folder / EPOCH_DEV).read_text()) if (folder / EPOCH_DEV).is_file() else []
         )

@@ -202,6 +202,19 @@ def _distilled_line(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     )
 
 
+def _averaged_line(metrics: dict[str, Any]) -> str:
+    averaged = metrics.get("averaged")
+    if not averaged:
+        return ""
+    last = (metrics.get("epoch_dev") or [{}])[-1].get("headline")
+    versus = f" (the last weights {last:.4f})" if last is not None else ""
+    return (
+        f"\n- Weights averaged over {averaged['snapshots']} snapshots, steps {averaged['first_step']} to "
+        f"{averaged['last_step']} (training/averaging.py); dev headline before calibration "
+        f"{averaged['headline']:.4f}{versus}."
+    )
+
+
 def _layers_note(model: dict[str, Any], metrics: dict[str, Any]) -> str:
     kept = model.get("encoder_layers")
     if not kept:
@@ -239,7 +252,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         epochs=metrics.get("epochs", 0),
         minutes=metrics.get("train_seconds", 0) / 60,
         rss=metrics.get("peak_rss_mb", 0),
-        distilled=_distilled_line(config, metrics),
+        distilled=_distilled_line(config, metrics) + _averaged_line(metrics),
         layers=_layers_note(model, metrics),
         name=out_dir.name,
         data_rows=data_rows,

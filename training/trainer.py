@@ -23,6 +23,7 @@ from inference.encoder import resolve_encoder
 from inference.heads import LEGACY_HEADS, check_heads
 from inference.modeling import ModelSettings, StanceModel, load_encoder
 
+from .averaging import WeightAverage, average_start
 from .batching import class_weights
 from .calibration import calibrate_model
 from .config import Config, ConfigError, ModelConfig
@@ -315,6 +316,11 @@ def train(
     total_steps = config.train.max_steps or math.ceil(config.train.epochs * per_epoch)
     args = training_arguments(config, checkpoints, total_steps, device, precision, show)
     extra = [_StepCheckpoints(config.train.save_steps, per_epoch)] if config.train.save_steps else []
+    averager = (
+        WeightAverage(average_start(config.train.average_from, total_steps), config.train.average_every)
+        if config.train.average_from is not None
+        else None
+    )
     trainer = StanceTrainer(
         model=model,
         args=args,
@@ -333,6 +339,7 @@ def train(
         head_lr=config.train.head_lr,
         warmup_steps=int(config.train.warmup_ratio * total_steps),
         distill_weight=distill,
+        averager=averager,
     )
     logger.info(
         "training %d steps (%d per epoch) on %s, device %s, %s",
@@ -358,6 +365,20 @@ def train(
     if best[1] is not None:
         model.load_state_dict(best[1], strict=False)
     model.eval()
+    averaged = None
+    if averager is not None:  # the mean replaces the last weights; dev read both ways, before calibration
+        model.load_state_dict(averager.averaged(model.state_dict()), strict=False)
+        results = evaluate(classifier, dev_sets(data))
+        averaged = {**averager.record(), "headline": headline(results), "dev": results}
+        logger.info(
+            "weights averaged over %d snapshots (steps %d-%d): dev headline %.4f (last weights %.4f)",
+            averager.count,
+            averager.steps[0],
+            averager.steps[-1],
+            averaged["headline"],
+            best[0],
+        )
+        best = (averaged["headline"], best[1], results)  # what the model now reads (before calibration)
     calibration = None
     if config.train.calibrate:
         calibration = calibrate_for_config(
@@ -373,6 +394,7 @@ def train(
         "select": config.train.select,
         "calibration": calibration,
         "epoch_dev": trainer.epoch_dev,
+        "averaged": averaged,
         "steps": trainer.state.global_step,
         "epochs": len(trainer.epoch_dev),
         "train_seconds": round(time.time() - started, 1),

@@ -61,6 +61,26 @@ def test_a_language_with_enough_targets_gets_its_own_shift() -> None:
     rus = report["sources"]["rus"]
     assert rus["metric"] == "sentiment_f1" and rus["n"] == 1200
     assert rus["after"] > rus["before"] + 0.02  # cross-fitted, still a gain where the bias is real
+    assert report["kept"]["ru"] and report["kept"]["*"] and report["gain"]["ru"] > 0.02
+
+
+def test_a_shift_that_loses_out_of_sample_is_dropped() -> None:
+    # Russian: each half biased the other way, so a shift fitted on one half hurts the other
+    ru = _cell("rus", "ru", 0.0, seed=2)
+    ru.logits[ru.half == 0, NEUTRAL] += 1.5
+    ru.logits[ru.half == 1, NEUTRAL] -= 1.5
+    en = _cell("news", "en", 1.2, seed=1)  # a real bias: its shift is kept
+    report = sentiment_shift_report([ru, en], 250)
+    assert report["kept"] == {"ru": False, "en": True}
+    assert report["gain"]["ru"] < 0 < report["gain"]["en"]
+    assert report["per_language"]["ru"] == 0.0  # no shift for Russian (not the global one)
+    assert report["per_language"]["en"] == pytest.approx(-1.2, abs=0.3)
+    assert report["sources"]["rus"]["after"] == report["sources"]["rus"]["before"]
+    assert report["sources"]["news"]["after"] > report["sources"]["news"]["before"] + 0.02
+    from training.model_card import _calibration_section
+
+    card = _calibration_section({"sentiment_shift": report})
+    assert "Shifts set to 0 because they lost out of sample (cross-fitted): ru." in card
 
 
 def test_polar_sources_vote_by_positive_negative_f1() -> None:

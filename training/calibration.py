@@ -314,39 +314,95 @@ def _apply_sentiment_shifts(
     )
 
 
+GLOBAL_SCOPE = "*"  # the report's name for the cells the global shift governs (languages without their own)
+
+
 def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> dict[str, Any]:
-    """The shifts fitted on all of dev, and per source its metric without them and cross-fitted with them
-    (each half of the dev groups scored with the shifts fitted on the other half)."""
-    fitted = fit_sentiment_shifts(cells, min_items)
+    """The shifts fitted on all of dev, each kept only where it pays out of sample, and per source its metric
+    without them and cross-fitted with them (each half of the dev groups scored with the shifts fitted on the
+    other half).
+
+    A shift is judged on the cells it governs (its language's; for the global one, every language without its
+    own): kept when the mean over those cells' sources of the cross-fitted metric beats the mean without any
+    shift, else set to 0 (a language's shift to 0, not to the global one), and those cells' "after" is then
+    their "before". ``kept``/``gain`` name each scope (``"*"`` for the global shift)."""
+    global_shift, per_lang = fit_sentiment_shifts(cells, min_items)
+    per_lang = dict(per_lang)
     halves = [
         fit_sentiment_shifts([_half_cell(c, c.half != side) for c in cells], min_items) for side in (0, 1)
     ]
+    before: list[torch.Tensor] = []
+    after: list[torch.Tensor] = []
+    for c in cells:
+        before.append(c.logits.argmax(-1))
+        crossed = torch.empty(len(c.labels), dtype=torch.long)
+        for side in (0, 1):
+            rows = c.half == side
+            if rows.any():
+                crossed[rows] = _apply_sentiment_shifts(c, rows, halves[side]).argmax(-1)
+        after.append(crossed)
+    scope = [c.lang if c.lang in per_lang else GLOBAL_SCOPE for c in cells]
+    kept: dict[str, bool] = {}
+    gain: dict[str, float] = {}
+    for name in sorted(set(scope)):
+        idx = [i for i, s in enumerate(scope) if s == name]
+        gain[name] = _mean_source_metric(cells, idx, after) - _mean_source_metric(cells, idx, before)
+        kept[name] = gain[name] > 0
+        if not kept[name]:
+            for i in idx:
+                after[i] = before[i]
+            if name == GLOBAL_SCOPE:
+                global_shift = 0.0
+            else:
+                per_lang[name] = 0.0
     per_source: dict[str, dict[str, Any]] = {}
-    for name, group in _group(cells).items():
-        before, after, labels = [], [], []
-        for c in group:
-            before.append(c.logits.argmax(-1))
-            crossed = torch.empty(len(c.labels), dtype=torch.long)
-            for side in (0, 1):
-                rows = c.half == side
-                if rows.any():
-                    crossed[rows] = _apply_sentiment_shifts(c, rows, halves[side]).argmax(-1)
-            after.append(crossed)
-            labels.append(c.labels)
-        gold = torch.cat(labels)
-        polar = group[0].polar
+    for name, idx in _group_indices(cells).items():
+        gold = torch.cat([cells[i].labels for i in idx])
+        polar = cells[idx[0]].polar
         per_source[name] = {
             "metric": "sentiment_pn_f1" if polar else "sentiment_f1",
-            "before": _sentiment_metric(torch.cat(before), gold, polar),
-            "after": _sentiment_metric(torch.cat(after), gold, polar),
+            "before": _sentiment_metric(torch.cat([before[i] for i in idx]), gold, polar),
+            "after": _sentiment_metric(torch.cat([after[i] for i in idx]), gold, polar),
             "n": len(gold),
         }
     return {
-        "neutral_shift": fitted[0],
-        "per_language": fitted[1],
+        "neutral_shift": global_shift,
+        "per_language": per_lang,
         "min_items": min_items,
+        "kept": kept,
+        "gain": gain,
         "sources": per_source,
     }
+
+
+def _group_indices(cells: Sequence[SentimentCell]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, c in enumerate(cells):
+        out.setdefault(c.source, []).append(i)
+    return out
+
+
+def _mean_source_metric(
+    cells: Sequence[SentimentCell], idx: Sequence[int], preds: Sequence[torch.Tensor]
+) -> float:
+    """The mean over the sources of ``cells[idx]`` of each source's metric on ``preds`` (sources with fewer
+    than 30 targets there do not vote unless none has more), as the shift is fitted."""
+    by_source: dict[str, list[int]] = {}
+    for i in idx:
+        by_source.setdefault(cells[i].source, []).append(i)
+    scores = [
+        (
+            sum(len(cells[i].labels) for i in rows),
+            _sentiment_metric(
+                torch.cat([preds[i] for i in rows]),
+                torch.cat([cells[i].labels for i in rows]),
+                cells[rows[0]].polar,
+            ),
+        )
+        for rows in by_source.values()
+    ]
+    voters = [m for n, m in scores if n >= _MIN_SOURCE_ITEMS] or [m for _, m in scores]
+    return sum(voters) / len(voters)
 
 
 def _half_cell(cell: SentimentCell, rows: torch.Tensor) -> SentimentCell:

@@ -114,6 +114,15 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
             "on halves of dev):\n\n| source | metric | without | with | n |\n|---|---|---:|---:|---:|\n"
             f"{rows_s}\n\n"
         )
+        dropped = [
+            ("global (languages without their own)" if k == "*" else k)
+            for k, v in shifts.get("kept", {}).items()
+            if not v
+        ]
+        if dropped:
+            polarity_text += (
+                f"Shifts set to 0 because they lost out of sample (cross-fitted): {'; '.join(dropped)}.\n\n"
+            )
     relation = report.get("pair_relation")
     if relation:
         threshold = 1 / (1 + math.exp(relation["none_shift"]))

@@ -17,6 +17,7 @@ import math
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from transformers import TrainerCallback
 
@@ -36,22 +37,24 @@ class WeightAverage(TrainerCallback):
             raise ValueError(f"start={start} and every={every} must be at least 1")
         self.start, self.every = start, every
         self.mean: dict[str, torch.Tensor] = {}
-        self.count = 0
-        self.steps: list[int] = []
+        self.steps: list[int] = []  # the steps averaged so far
+
+    @property
+    def count(self) -> int:
+        return len(self.steps)
 
     def due(self, step: int) -> bool:
         return step >= self.start and (step - self.start) % self.every == 0
 
     def add(self, state: dict[str, torch.Tensor], step: int) -> None:
         """Fold one snapshot into the mean."""
-        self.count += 1
         if not self.mean:
             self.mean = {k: v.detach().to("cpu", torch.float32, copy=True) for k, v in state.items()}
         else:
             if set(state) != set(self.mean):
                 raise ValueError("a snapshot's weight names differ from the running mean's")
             for k, v in state.items():
-                self.mean[k] += (v.detach().to("cpu", torch.float32) - self.mean[k]) / self.count
+                self.mean[k] += (v.detach().to("cpu", torch.float32) - self.mean[k]) / (self.count + 1)
         self.steps.append(step)
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
@@ -73,19 +76,17 @@ class WeightAverage(TrainerCallback):
     # ---------------------------------------------------------------- checkpoints
     def save(self, folder: Path) -> None:
         if self.count:
-            meta = {"format": "pt", "count": str(self.count), "steps": ",".join(map(str, self.steps))}
+            meta = {"format": "pt", "steps": ",".join(map(str, self.steps))}
             save_file(self.mean, str(folder / AVERAGE), metadata=meta)
 
     def load(self, folder: Path) -> None:
         """The mean a checkpoint holds (none: the checkpoint came before ``start``)."""
         path = folder / AVERAGE
-        self.mean, self.count, self.steps = {}, 0, []
+        self.mean, self.steps = {}, []
         if not path.is_file():
             return
-        from safetensors import safe_open
-
+        # the header only, as training/distill.py reads its cache
         with safe_open(str(path), framework="pt") as fh:
             meta = fh.metadata() or {}
         self.mean = load_file(str(path))
-        self.count = int(meta["count"])
         self.steps = [int(s) for s in meta["steps"].split(",")]

@@ -275,7 +275,7 @@ def best_sentiment_shift(cells: Sequence[SentimentCell]) -> float:
         (group[0].polar, torch.cat([c.logits for c in group]), torch.cat([c.labels for c in group]))
         for group in _group(cells).values()
     ]
-    voters = [v for v in sources if len(v[2]) >= _MIN_SOURCE_ITEMS] or sources
+    voters = _voters(sources, lambda v: len(v[2]))
     if not voters:
         return 0.0
     neutral = SENTIMENT_LABELS.index("neutral")
@@ -387,22 +387,24 @@ def _mean_source_metric(
 ) -> float:
     """The mean over the sources of ``cells[idx]`` of each source's metric on ``preds`` (sources with fewer
     than 30 targets there do not vote unless none has more), as the shift is fitted."""
-    by_source: dict[str, list[int]] = {}
-    for i in idx:
-        by_source.setdefault(cells[i].source, []).append(i)
+    by_source = {
+        name: [idx[j] for j in rows] for name, rows in _group_indices([cells[i] for i in idx]).items()
+    }
+    voters = _voters(list(by_source.values()), lambda rows: sum(len(cells[i].labels) for i in rows))
     scores = [
-        (
-            sum(len(cells[i].labels) for i in rows),
-            _sentiment_metric(
-                torch.cat([preds[i] for i in rows]),
-                torch.cat([cells[i].labels for i in rows]),
-                cells[rows[0]].polar,
-            ),
+        _sentiment_metric(
+            torch.cat([preds[i] for i in rows]),
+            torch.cat([cells[i].labels for i in rows]),
+            cells[rows[0]].polar,
         )
-        for rows in by_source.values()
+        for rows in voters
     ]
-    voters = [m for n, m in scores if n >= _MIN_SOURCE_ITEMS] or [m for _, m in scores]
-    return sum(voters) / len(voters)
+    return sum(scores) / len(scores)
+
+
+def _voters(sources: list, size: Callable[[Any], int]) -> list:
+    """The sources that vote on a shift: those with at least 30 targets, or all when none has that many."""
+    return [v for v in sources if size(v) >= _MIN_SOURCE_ITEMS] or sources
 
 
 def _half_cell(cell: SentimentCell, rows: torch.Tensor) -> SentimentCell:
@@ -412,10 +414,7 @@ def _half_cell(cell: SentimentCell, rows: torch.Tensor) -> SentimentCell:
 
 
 def _group(cells: Sequence[SentimentCell]) -> dict[str, list[SentimentCell]]:
-    out: dict[str, list[SentimentCell]] = {}
-    for c in cells:
-        out.setdefault(c.source, []).append(c)
-    return out
+    return {name: [cells[i] for i in idx] for name, idx in _group_indices(cells).items()}
 
 
 def collect_sentiment(

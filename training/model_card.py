@@ -11,6 +11,7 @@ import yaml
 
 from inference.heads import HEADS, LEGACY_HEADS
 
+from .calibration import GLOBAL_SCOPE
 from .evaluation import table_rows
 
 _TEMPLATE = """---
@@ -115,7 +116,7 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
             f"{rows_s}\n\n"
         )
         dropped = [
-            ("global (languages without their own)" if k == "*" else k)
+            ("global (languages without their own)" if k == GLOBAL_SCOPE else k)
             for k, v in shifts.get("kept", {}).items()
             if not v
         ]

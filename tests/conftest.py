@@ -76,7 +76,10 @@ def tiny_encoder(_tiny_encoder_master: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    path = SHARED / "data"
+    """../shared/data beside the checkout, or wherever ``DIPLOSTANCE_SHARED_DATA`` points (as the configs read it)."""
+    path = Path(os.environ.get("DIPLOSTANCE_SHARED_DATA") or SHARED / "data")
     if not path.is_dir():
-        pytest.skip(f"../shared/data not found at {path}")
+        pytest.skip(
+            f"shared data not found at {path}: put ../shared beside the checkout or set DIPLOSTANCE_SHARED_DATA"
+        )
     return path

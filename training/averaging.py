@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from transformers import TrainerCallback
 
 AVERAGE = "average.safetensors"  # the running mean inside a checkpoint folder
@@ -85,8 +85,7 @@ class WeightAverage(TrainerCallback):
         self.mean, self.steps = {}, []
         if not path.is_file():
             return
-        # the header only, as training/distill.py reads its cache
-        with safe_open(str(path), framework="pt") as fh:
+        with safe_open(str(path), framework="pt") as fh:  # one read: the header's steps and the tensors
             meta = fh.metadata() or {}
-        self.mean = load_file(str(path))
+            self.mean = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 (safe_open has no __iter__)
         self.steps = [int(s) for s in meta["steps"].split(",")]

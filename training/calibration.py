@@ -355,16 +355,15 @@ def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> di
                 global_shift = 0.0
             else:
                 per_lang[name] = 0.0
-    per_source: dict[str, dict[str, Any]] = {}
-    for name, idx in _group_indices(cells).items():
-        gold = torch.cat([cells[i].labels for i in idx])
-        polar = cells[idx[0]].polar
-        per_source[name] = {
-            "metric": "sentiment_pn_f1" if polar else "sentiment_f1",
-            "before": _sentiment_metric(torch.cat([before[i] for i in idx]), gold, polar),
-            "after": _sentiment_metric(torch.cat([after[i] for i in idx]), gold, polar),
-            "n": len(gold),
+    per_source = {
+        name: {
+            "metric": "sentiment_pn_f1" if cells[idx[0]].polar else "sentiment_f1",
+            "before": _source_metric(cells, idx, before),
+            "after": _source_metric(cells, idx, after),
+            "n": sum(len(cells[i].labels) for i in idx),
         }
+        for name, idx in _group_indices(cells).items()
+    }
     return {
         "neutral_shift": global_shift,
         "per_language": per_lang,
@@ -391,15 +390,15 @@ def _mean_source_metric(
         name: [idx[j] for j in rows] for name, rows in _group_indices([cells[i] for i in idx]).items()
     }
     voters = _voters(list(by_source.values()), lambda rows: sum(len(cells[i].labels) for i in rows))
-    scores = [
-        _sentiment_metric(
-            torch.cat([preds[i] for i in rows]),
-            torch.cat([cells[i].labels for i in rows]),
-            cells[rows[0]].polar,
-        )
-        for rows in voters
-    ]
-    return sum(scores) / len(scores)
+    return sum(_source_metric(cells, rows, preds) for rows in voters) / len(voters)
+
+
+def _source_metric(
+    cells: Sequence[SentimentCell], rows: Sequence[int], preds: Sequence[torch.Tensor]
+) -> float:
+    """The metric of one source (``cells[rows]``, all of it) on ``preds``."""
+    gold = torch.cat([cells[i].labels for i in rows])
+    return _sentiment_metric(torch.cat([preds[i] for i in rows]), gold, cells[rows[0]].polar)
 
 
 def _voters(sources: list, size: Callable[[Any], int]) -> list:

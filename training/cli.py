@@ -1,4 +1,5 @@
-"""``diplostance train``, ``data``, ``cv``, ``evaluate`` and ``calibrate``: thin wrappers over typed functions."""
+"""``diplostance train``, ``data``, ``cv``, ``evaluate``, ``calibrate`` and ``spread``: thin wrappers over typed
+functions."""
 
 from __future__ import annotations
 
@@ -219,6 +220,43 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_spread(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "spread",
+        help="dev figures as mean ± sd over runs of one config at several seeds; into a model's card",
+        description=(
+            "Read finished runs of one config that differ only in train.seed (and output.dir) and were trained "
+            "on the same data files, print every dev figure as mean ± sd over them, and with --into write "
+            "seed_spread.json into a model directory of that config and regenerate its card."
+        ),
+    )
+    p.add_argument(
+        "runs", type=Path, nargs="+", help="finished run directories (diplostance train --output.dir)"
+    )
+    p.add_argument(
+        "--into",
+        type=Path,
+        default=None,
+        help="model directory whose card gets the spread (e.g. one of the runs)",
+    )
+    p.set_defaults(func=_spread)
+
+
+@needs_train_extra("spread")
+def _spread(args: argparse.Namespace) -> int:
+    from .evaluation import format_table
+    from .protocol import summary_rows
+    from .seed_spread import seed_spread, write_spread
+
+    spread = seed_spread(args.runs)
+    seeds = [run["seed"] for run in spread["runs"]]
+    print(f"mean ± sd over {len(seeds)} runs (seeds {seeds}):")
+    print(format_table(summary_rows(spread["dev"])))
+    if args.into is not None:
+        print(f"written to {write_spread(args.into, spread, args.runs)} and the model card regenerated")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m training CONFIG [--section.key value ...]``."""
     parser = argparse.ArgumentParser(prog="python -m training")
@@ -241,5 +279,6 @@ __all__ = [
     "register_cv",
     "register_data",
     "register_evaluate",
+    "register_spread",
     "register_train",
 ]

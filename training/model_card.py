@@ -13,6 +13,7 @@ from inference.heads import HEADS, LEGACY_HEADS
 
 from .calibration import GLOBAL_SCOPE
 from .evaluation import table_rows
+from .seed_spread import read_spread
 
 _TEMPLATE = """---
 language: [{languages}]
@@ -55,7 +56,7 @@ The `pair` head reads every ordered pair of different countries in a sentence (s
 |---|---|---|---:|---|
 {metric_rows}
 
-{calibration}
+{spread}{calibration}
 Published figures are on the sets' official test splits (see ../shared/data/README.md); ours are on
 held-out dev splits of the training files, so they are indicative, not a like-for-like comparison.
 
@@ -139,6 +140,37 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
         "probabilities. Expected calibration error (15 bins) on dev, after = cross-fitted on halves of dev:\n\n"
         "| head | temperature | ECE before | ECE after | n |\n|---|---:|---:|---:|---:|\n"
         f"{rows}\n\n{polarity_text}"
+    )
+
+
+def _spread_section(out_dir: Path, dev: dict[str, Any]) -> str:
+    """The seed spread (``seed_spread.json``, written by ``diplostance spread``) next to this model's figures:
+    every data set over all languages, and per language where the sentiment thresholds differ by language."""
+    spread = read_spread(out_dir)
+    if not spread:
+        return ""
+    ours = {(r["data"], r["lang"], r["metric"]): r["ours"] for r in table_rows(dev)}
+    lines = []
+    for data, res in spread["dev"].items():
+        for lang, metrics in res["by_lang"].items():
+            if lang != "all" and res["kind"] != "rusentne":
+                continue
+            for metric, entry in metrics.items():
+                if metric == "sentiment_pn_f1" and res["kind"] != "rusentne":
+                    continue
+                model = ours.get((data, lang, metric))
+                lines.append(
+                    f"| {data} | {lang} | {metric} | {'—' if model is None else f'{model:.3f}'} | "
+                    f"{entry['mean']:.3f} ± {entry['sd']:.3f} | {min(entry['values']):.3f}–{max(entry['values']):.3f} |"
+                )
+    seeds = ", ".join(str(run["seed"]) for run in spread["runs"])
+    return (
+        f"## Seed spread\n\nThe same config and data trained at {len(spread['runs'])} seeds ({seeds}), each with its "
+        "own calibration; mean ± sd (and range) of the dev figures over those runs. This model is one draw "
+        "from it: a difference between two configs smaller than the sd is no evidence (docs/evaluation-protocol.md).\n\n"
+        "| data set | lang | metric | this model | mean ± sd | range |\n|---|---|---|---:|---:|---:|\n"
+        + "\n".join(lines)
+        + "\n\n"
     )
 
 
@@ -249,6 +281,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
     )
     text = _TEMPLATE.format(
         calibration=_calibration_section(metrics.get("calibration")),
+        spread=_spread_section(out_dir, dev),
         head_rows=_head_rows(out_dir),
         languages=", ".join(langs),
         model_index=model_index_yaml(out_dir.name, dev),

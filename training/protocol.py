@@ -22,7 +22,7 @@ from .evaluation import PUBLISHED, format_table
 
 logger = logging.getLogger(__name__)
 
-METRICS = ("sentence_detail_f1", "detail_f1", "stance_f1", "sentiment_f1", "sentiment_pn_f1")
+METRICS = ("sentence_detail_f1", "detail_f1", "stance_f1", "sentiment_f1", "sentiment_pn_f1", "dyad_f1")
 
 
 def run_plan(folds: int, seeds: Sequence[int]) -> list[tuple[int, int]]:

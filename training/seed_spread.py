@@ -1,0 +1,138 @@
+"""The seed spread of one config: its dev figures as mean ± sd over runs that differ only in the seed.
+
+``diplostance spread RUN RUN ... --into MODEL_DIR`` reads finished runs (each ``diplostance train`` output
+folder: ``metrics.json``, ``training_config.yaml``, ``data.json``), refuses runs that differ in anything but
+``train.seed`` and ``output.dir`` or that read other data files, and writes ``seed_spread.json`` into the model
+directory, whose card then shows the spread next to the model's own figures (docs/evaluation-protocol.md: a
+single run's figure is one draw from this spread).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import Config, ConfigError, build
+from .protocol import summarise
+
+SPREAD_FILE = "seed_spread.json"
+# Config keys that may differ between the runs of one spread (and between them and the model directory).
+FREE_KEYS = ("train.seed", "output.dir")
+
+
+def _read(run: Path, name: str) -> Any:
+    path = run / name
+    if not path.is_file():
+        raise ConfigError(f"{path} not found: pass finished run directories (diplostance train --output.dir)")
+    text = path.read_text(encoding="utf-8")
+    return yaml.safe_load(text) if name.endswith(".yaml") else json.loads(text)
+
+
+def _config(run: Path) -> dict[str, Any]:
+    """The run's training config with every default filled in, so configs saved by older versions compare."""
+    try:
+        return build(Config, _read(run, "training_config.yaml")).to_dict()
+    except ConfigError as err:
+        raise ConfigError(f"{run / 'training_config.yaml'}: {err}") from None
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, inner in value.items():
+            out.update(_flat(inner, f"{prefix}{key}."))
+        return out
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        out = {}
+        for i, inner in enumerate(value):
+            out.update(_flat(inner, f"{prefix}{i}."))
+        out[f"{prefix}len"] = len(value)
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def config_differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """``key: a-value != b-value`` for every dotted config key (but :data:`FREE_KEYS`) where ``a`` and ``b``
+    differ."""
+    fa, fb = _flat(a), _flat(b)
+    return [
+        f"{key}: {fa.get(key)!r} != {fb.get(key)!r}"
+        for key in sorted(set(fa) | set(fb))
+        if key not in FREE_KEYS and fa.get(key) != fb.get(key)
+    ]
+
+
+def _data_files(run: Path) -> dict[str, dict[str, str]]:
+    """source -> {file: sha256} that the run read (its ``data.json``)."""
+    return {name: entry.get("files", {}) for name, entry in _read(run, "data.json").items()}
+
+
+def data_differences(a: dict[str, dict[str, str]], b: dict[str, dict[str, str]]) -> list[str]:
+    """The sources whose files (names or contents) differ between two runs' ``data.json``."""
+    return [name for name in sorted(set(a) | set(b)) if a.get(name) != b.get(name)]
+
+
+def _check_same(reference: Path, other: Path, what: str) -> None:
+    configs = config_differences(_config(reference), _config(other))
+    if configs:
+        shown = "; ".join(configs[:4]) + (f"; and {len(configs) - 4} more" if len(configs) > 4 else "")
+        raise ConfigError(
+            f"{other} differs from {reference} in {shown}. {what} must share one config and differ only in "
+            f"{' and '.join(FREE_KEYS)}"
+        )
+    data = data_differences(_data_files(reference), _data_files(other))
+    if data:
+        raise ConfigError(
+            f"{other} read other data than {reference} (sources {', '.join(data)}: files or their contents "
+            f"differ, see data.json). {what} must be trained on the same data"
+        )
+
+
+def seed_spread(runs: Sequence[str | Path]) -> dict[str, Any]:
+    """Mean ± sd over ``runs`` of every dev figure (``training.protocol.summarise``), with the runs and seeds.
+
+    Raises :class:`ConfigError` naming the offending run when fewer than two runs are given, a run is not
+    finished, two runs share a seed, or runs differ in config (but the seed and output folder) or data."""
+    paths = [Path(r) for r in runs]
+    if len(paths) < 2:
+        raise ConfigError(
+            f"got {len(paths)} run(s); a seed spread needs at least 2 (3 or more to rank configs)"
+        )
+    seeds: dict[int, Path] = {}
+    for path in paths:
+        seed = _config(path)["train"]["seed"]
+        if seed in seeds:
+            raise ConfigError(
+                f"{path} and {seeds[seed]} both have train.seed {seed}; a spread needs other seeds"
+            )
+        seeds[seed] = path
+    for path in paths[1:]:
+        _check_same(paths[0], path, "The runs of a spread")
+    return {
+        "runs": [{"dir": str(path), "seed": seed} for seed, path in seeds.items()],
+        "dev": summarise([_read(path, "metrics.json")["dev"] for path in paths]),
+    }
+
+
+def write_spread(model_dir: str | Path, spread: dict[str, Any], runs: Sequence[str | Path]) -> Path:
+    """Write ``spread`` as ``model_dir/seed_spread.json`` and regenerate the model card.
+
+    The model directory must hold a run of the same config and data (it is usually one of ``runs``, copied)."""
+    from .model_card import write_model_card
+
+    model_dir = Path(model_dir)
+    _check_same(Path(runs[0]), model_dir, "The model directory and the runs")
+    path = model_dir / SPREAD_FILE
+    path.write_text(json.dumps(spread, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_model_card(model_dir, _read(model_dir, "training_config.yaml"), _read(model_dir, "metrics.json"))
+    return path
+
+
+def read_spread(model_dir: str | Path) -> dict[str, Any] | None:
+    """The model directory's seed spread, or None when it has none."""
+    path = Path(model_dir) / SPREAD_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -188,6 +188,20 @@ def test_shipped_configs_are_valid() -> None:
         load_config(path)
 
 
+@pytest.mark.parametrize(
+    "value, expected", [("/data/sets", "/data/sets"), ("", "../shared/data"), (None, "../shared/data")]
+)
+def test_shared_data_env_var_an_empty_value_is_unset(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: str
+) -> None:
+    """As tests/conftest.py reads it: an empty DIPLOSTANCE_SHARED_DATA is not the current directory."""
+    if value is None:
+        monkeypatch.delenv("DIPLOSTANCE_SHARED_DATA", raising=False)
+    else:
+        monkeypatch.setenv("DIPLOSTANCE_SHARED_DATA", value)
+    assert Config().data.shared == expected
+
+
 def test_class_balance_and_stance_loss(tmp_path: Path, tiny_encoder: Path) -> None:
     import torch
 

@@ -67,7 +67,7 @@ class SourceConfig:
 
 @dataclass
 class DataConfig:
-    shared: str = field(default_factory=lambda: os.environ.get("DIPLOSTANCE_SHARED_DATA", "../shared/data"))
+    shared: str = field(default_factory=lambda: os.environ.get("DIPLOSTANCE_SHARED_DATA") or "../shared/data")
     sources: list[SourceConfig] = field(default_factory=list)
     # Sentences of one language sharing at least this fraction of word 3-grams share a split group (0: off).
     group_similarity: float = 0.5

@@ -23,9 +23,11 @@ def _run(
     *,
     epochs: float | None = None,
     own_hash: str = "aa",
+    split_seed: int | None = 13,
 ) -> Path:
     config = Config().to_dict()
     config["train"]["seed"] = seed
+    config["data"]["split_seed"] = split_seed
     config["output"]["dir"] = str(path)
     if epochs is not None:
         config["train"]["epochs"] = epochs
@@ -61,6 +63,15 @@ def test_mean_and_sd_over_the_seeds(runs: list[Path]) -> None:
     assert cameo["mean"] == pytest.approx(statistics.fmean([0.92, 0.97, 0.94]))
     assert cameo["sd"] == pytest.approx(statistics.stdev([0.92, 0.97, 0.94]))
     assert spread["dev"]["cameo"]["by_lang"]["all"]["dyad_f1"]["sd"] == 0.0  # dyad F1 is summarised too
+
+
+def test_the_default_split_seed_is_the_training_seed(tmp_path: Path) -> None:
+    """``make default-model`` leaves data.split_seed null (= train.seed 13); other seeds pin it to 13."""
+    runs = [_run(tmp_path / "s13", 13, 0.92, 0.47, split_seed=None), _run(tmp_path / "s14", 14, 0.97, 0.43)]
+    assert [r["seed"] for r in seed_spread(runs)["runs"]] == [13, 14]
+    other_split = _run(tmp_path / "s15", 15, 0.9, 0.4, split_seed=None)  # its dev split is seed 15's
+    with pytest.raises(ConfigError, match=r"s15 differs from .*s13 in data\.split_seed: 13 != 15"):
+        seed_spread([*runs, other_split])
 
 
 def test_runs_of_another_config_are_refused_with_the_key(runs: list[Path], tmp_path: Path) -> None:

@@ -33,11 +33,14 @@ def _read(run: Path, name: str) -> Any:
 
 
 def _config(run: Path) -> dict[str, Any]:
-    """The run's training config with every default filled in, so configs saved by older versions compare."""
+    """The run's training config with every default filled in, so configs saved by older versions compare, and
+    the dev split's seed spelled out."""
     try:
-        return build(Config, _read(run, "training_config.yaml")).to_dict()
+        config = build(Config, _read(run, "training_config.yaml"))
     except ConfigError as err:
         raise ConfigError(f"{run / 'training_config.yaml'}: {err}") from None
+    config.data.split_seed = config.split_seed()  # null means "the training seed": compare the split itself
+    return config.to_dict()
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:

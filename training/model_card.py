@@ -13,6 +13,7 @@ from inference.heads import HEADS, LEGACY_HEADS
 
 from .calibration import GLOBAL_SCOPE
 from .evaluation import table_rows
+from .protocol import summary_rows
 from .seed_spread import read_spread
 
 _TEMPLATE = """---
@@ -151,18 +152,14 @@ def _spread_section(out_dir: Path, dev: dict[str, Any]) -> str:
         return ""
     ours = {(r["data"], r["lang"], r["metric"]): r["ours"] for r in table_rows(dev)}
     lines = []
-    for data, res in spread["dev"].items():
-        for lang, metrics in res["by_lang"].items():
-            if lang != "all" and res["kind"] != "rusentne":
-                continue
-            for metric, entry in metrics.items():
-                if metric == "sentiment_pn_f1" and res["kind"] != "rusentne":
-                    continue
-                model = ours.get((data, lang, metric))
-                lines.append(
-                    f"| {data} | {lang} | {metric} | {'—' if model is None else f'{model:.3f}'} | "
-                    f"{entry['mean']:.3f} ± {entry['sd']:.3f} | {min(entry['values']):.3f}–{max(entry['values']):.3f} |"
-                )
+    for r in summary_rows(spread["dev"]):
+        if r["lang"] != "all" and spread["dev"][r["data"]]["kind"] != "rusentne":
+            continue
+        model = ours.get((r["data"], r["lang"], r["metric"]))
+        lines.append(
+            f"| {r['data']} | {r['lang']} | {r['metric']} | {'—' if model is None else f'{model:.3f}'} | "
+            f"{r['ours']:.3f} ± {r['sd']:.3f} | {min(r['values']):.3f}–{max(r['values']):.3f} |"
+        )
     seeds = ", ".join(str(run["seed"]) for run in spread["runs"])
     return (
         f"## Seed spread\n\nThe same config and data trained at {len(spread['runs'])} seeds ({seeds}), each with its "

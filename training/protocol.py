@@ -87,6 +87,7 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
                         "metric": metric,
                         "ours": entry["mean"],
                         "sd": entry["sd"],
+                        "values": entry["values"],
                         "published": ref,
                     }
                 )

@@ -79,10 +79,16 @@ def data_differences(a: dict[str, dict[str, str]], b: dict[str, dict[str, str]])
     return [name for name in sorted(set(a) | set(b)) if a.get(name) != b.get(name)]
 
 
-def _check_same(reference: Path, other: Path, what: str) -> None:
-    configs = config_differences(_config(reference), _config(other))
-    if configs:
-        shown = "; ".join(configs[:4]) + (f"; and {len(configs) - 4} more" if len(configs) > 4 else "")
+def _check_same(
+    reference: Path, other: Path, what: str, configs: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    """Raise :class:`ConfigError` when ``other`` differs from ``reference`` in config (``configs``: theirs, as
+    :func:`_config` reads them) or in the data files it read."""
+    differences = config_differences(*configs)
+    if differences:
+        shown = "; ".join(differences[:4]) + (
+            f"; and {len(differences) - 4} more" if len(differences) > 4 else ""
+        )
         raise ConfigError(
             f"{other} differs from {reference} in {shown}. {what} must share one config and differ only in "
             f"{' and '.join(FREE_KEYS)}"
@@ -105,16 +111,17 @@ def seed_spread(runs: Sequence[str | Path]) -> dict[str, Any]:
         raise ConfigError(
             f"got {len(paths)} run(s); a seed spread needs at least 2 (3 or more to rank configs)"
         )
+    configs = [_config(path) for path in paths]
     seeds: dict[int, Path] = {}
-    for path in paths:
-        seed = _config(path)["train"]["seed"]
+    for path, config in zip(paths, configs, strict=True):
+        seed = config["train"]["seed"]
         if seed in seeds:
             raise ConfigError(
                 f"{path} and {seeds[seed]} both have train.seed {seed}; a spread needs other seeds"
             )
         seeds[seed] = path
-    for path in paths[1:]:
-        _check_same(paths[0], path, "The runs of a spread")
+    for path, config in zip(paths[1:], configs[1:], strict=True):
+        _check_same(paths[0], path, "The runs of a spread", (configs[0], config))
     return {
         "runs": [{"dir": str(path), "seed": seed} for seed, path in seeds.items()],
         "dev": summarise([_read(path, "metrics.json")["dev"] for path in paths]),
@@ -128,7 +135,10 @@ def write_spread(model_dir: str | Path, spread: dict[str, Any], runs: Sequence[s
     from .model_card import write_model_card
 
     model_dir = Path(model_dir)
-    _check_same(Path(runs[0]), model_dir, "The model directory and the runs")
+    reference = Path(runs[0])
+    _check_same(
+        reference, model_dir, "The model directory and the runs", (_config(reference), _config(model_dir))
+    )
     path = model_dir / SPREAD_FILE
     path.write_text(json.dumps(spread, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_model_card(model_dir, _read(model_dir, "training_config.yaml"), _read(model_dir, "metrics.json"))

@@ -258,6 +258,11 @@ def encode(
 
 
 WINDOW_MARGIN = 4
+# Tokens of context a window gives a mention: the clause around it, widened clause by clause up to
+# this many tokens. Training sentences are short (median 20 tokens in our own data, 32 in CAMEO's;
+# 99th percentile 51 and 63), and a window filled to the encoder's 128 tokens with unrelated text
+# reads as that text: "China protested to France" inside 120 tokens of agenda talk came out neutral.
+WINDOW_CONTEXT = 64
 
 
 def _count(starts: Sequence[int], ends: Sequence[int], lo: int, hi: int) -> int:
@@ -266,17 +271,23 @@ def _count(starts: Sequence[int], ends: Sequence[int], lo: int, hi: int) -> int:
 
 
 def mention_window(
-    text: str, spans: Sequence[Span], offsets: Sequence[tuple[int, int]], budget: int
+    text: str,
+    spans: Sequence[Span],
+    offsets: Sequence[tuple[int, int]],
+    budget: int,
+    context: int | None = None,
 ) -> tuple[int, int]:
     """The characters ``[start, end)`` of ``text`` to read a target from when ``text`` has more than
     ``budget`` tokens (``offsets``: its tokens' character ranges, without special tokens).
 
-    The window holds the target's mentions (all of them if they fit, else the first) and the whole
-    clause around them, widened clause by clause while it fits; if that clause alone is too long,
-    it is the ``budget`` tokens around the mention, cut between words.
+    The window holds the target's mentions (all of them if they fit in ``budget``, else the first)
+    and the clause around them, widened clause by clause while it holds at most ``context`` tokens
+    (``budget`` when not given); if that clause alone is longer, it is the ``context`` tokens around
+    the mention, cut between words. The mentions themselves are never cut, even past ``context``.
     """
     from .sentences import clause_boundaries
 
+    reach = budget if context is None else max(1, min(context, budget))
     pairs = [(a, b) for a, b in offsets if b > a]
     starts, ends = [a for a, _ in pairs], [b for _, b in pairs]
     lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
@@ -285,23 +296,23 @@ def mention_window(
     bounds = clause_boundaries(text)
     left = bisect_right(bounds, lo) - 1
     right = bisect_left(bounds, hi)
-    if _count(starts, ends, bounds[left], bounds[right]) <= budget:
+    if _count(starts, ends, bounds[left], bounds[right]) <= reach:
         grew = True
         while grew:
             grew = False
-            if right + 1 < len(bounds) and _count(starts, ends, bounds[left], bounds[right + 1]) <= budget:
+            if right + 1 < len(bounds) and _count(starts, ends, bounds[left], bounds[right + 1]) <= reach:
                 right, grew = right + 1, True
-            if left > 0 and _count(starts, ends, bounds[left - 1], bounds[right]) <= budget:
+            if left > 0 and _count(starts, ends, bounds[left - 1], bounds[right]) <= reach:
                 left, grew = left - 1, True
         return bounds[left], bounds[right]
     # The clause alone is too long: the tokens around the mention, then back to whole words.
     first = max(bisect_right(ends, lo) - 1, 0)
     first = min(first, max(len(pairs) - 1, 0))
     last = max(bisect_left(starts, hi), first + 1)
-    while last - first < budget and (first > 0 or last < len(pairs)):
+    while last - first < reach and (first > 0 or last < len(pairs)):
         if last < len(pairs):
             last += 1
-        if first > 0 and last - first < budget:
+        if first > 0 and last - first < reach:
             first -= 1
     start, end = starts[first], ends[last - 1]
     if start > 0 and not text[start - 1].isspace():  # mid-word: move to the next word
@@ -347,13 +358,20 @@ def _closest(
 
 
 def fit_windows(
-    tokenizer, items: Sequence[EncodedItem], *, max_length: int, prefix: str = ""
+    tokenizer,
+    items: Sequence[EncodedItem],
+    *,
+    max_length: int,
+    prefix: str = "",
+    context: int = WINDOW_CONTEXT,
 ) -> tuple[list[EncodedItem], list[RowPlan]]:
     """Items the encoder can read whole, and per input item the :class:`RowPlan` of its readings.
 
     An item whose text is longer than the encoder's ``max_length`` (tokens, with the prefix and
     special tokens) becomes one row per target, each the :func:`mention_window` of that target,
-    so no mention is truncated away. Its sentence reading comes from the first of them. Each of its
+    so no mention is truncated away; a window holds at most ``context`` tokens of text around the
+    mentions (:data:`WINDOW_CONTEXT`), about the length of the sentences the model was trained on.
+    Its sentence reading comes from the first of them. Each of its
     pairs (both directions of two targets share one row) is read from a window that holds a mention
     of both countries (the two closest mentions and their clauses) when one fits in ``max_length``;
     when none does, from the whole sentence as the encoder truncates it, so a mention past the cut is
@@ -390,7 +408,7 @@ def fit_windows(
             continue
         plan = RowPlan(len(rows))
         for spans in item.targets:
-            start, end = mention_window(item.text, spans, found, budget)
+            start, end = mention_window(item.text, spans, found, budget, context)
             plan.targets.append((len(rows), 0))
             rows.append(_window_row(item.text, start, end, [spans]))
         tokens = [(a, b) for a, b in found if b > a]
@@ -402,7 +420,7 @@ def fit_windows(
                 first, second = item.targets[key[0]], item.targets[key[1]]
                 count, x, y = _closest(first, second, starts, ends)
                 if count <= budget:
-                    start, end = mention_window(item.text, [x, y], found, budget)
+                    start, end = mention_window(item.text, [x, y], found, budget, context)
                     row = _window_row(item.text, start, end, [first, second])
                 else:
                     row = EncodedItem(item.text, [list(first), list(second)])

@@ -64,6 +64,21 @@ def test_window_without_clause_punctuation_cuts_between_words() -> None:
     assert len(word_offsets(window)) <= 30
 
 
+def test_context_caps_the_window_below_the_budget_but_never_cuts_a_mention() -> None:
+    text = long_sentence(930)
+    offsets = word_offsets(text)
+    wide = mention_window(text, spans(text, "China"), offsets, budget=120)
+    start, end = mention_window(text, spans(text, "China"), offsets, budget=120, context=12)
+    window = text[start:end]
+    assert "China" in window and len(word_offsets(window)) <= 12
+    assert len(word_offsets(text[wide[0] : wide[1]])) > 12  # without the cap the clauses fill the budget
+    # two mentions 40 words apart: the window holds both although the context is smaller
+    far = "China spoke " + "and then " * 20 + "France answered " + FILLER * 4
+    pair = spans(far, "China", "France")
+    start, end = mention_window(far, pair, word_offsets(far), budget=120, context=8)
+    assert start <= pair[0][0] and end >= pair[1][1]
+
+
 def test_all_mentions_of_a_target_when_they_fit_else_the_first() -> None:
     text = "France spoke, " + FILLER * 3 + ", and France left."
     both = [(0, 6), (text.rindex("France"), text.rindex("France") + 6)]

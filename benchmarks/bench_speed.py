@@ -9,7 +9,7 @@ splitting and country finding included).
 Each measurement runs in its own process so peak RSS is per measurement.
 
     python benchmarks/bench_speed.py [--articles 300] [--model DIR] [--out benchmarks/results/speed.json]
-        [--precisions fp32,auto,int8,int8-all] [--repeats 3] [--avx2] [--skip-score]
+        [--precisions fp32,auto,int8,dynamic] [--repeats 3] [--avx2] [--skip-score]
 
 ``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen, FBGEMM and MKL capped at AVX2; no bf16); ``--repeats``
 interleaves rounds of all runs and reports medians (and CPU seconds: compare those on a shared machine).
@@ -120,11 +120,17 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
     from inference import load_classifier
 
     torch.set_num_threads(threads)
-    if precision == "int8-all":  # every encoder linear layer in int8 (the default int8 keeps some in fp32)
+    if precision == "dynamic":  # torch's dynamic int8, the int8 before 2026-12-04 (benchmarks/int8_dev.py)
+        from benchmarks.int8_dev import FFN_OUTPUTS, _dynamic
+
+        clf = load_classifier(model, precision="fp32")
+        _dynamic(clf.model.encoder, FFN_OUTPUTS)
+        clf.precision = precision
+    elif precision.startswith("int8:"):  # int8 with the layers matching REGEX kept in fp32
         from inference.quantize import quantize_encoder
 
         clf = load_classifier(model, precision="fp32")
-        quantize_encoder(clf.model.encoder, keep_fp32=())
+        quantize_encoder(clf.model.encoder, keep_fp32=(precision.partition(":")[2],))
         clf.precision = precision
     else:
         clf = load_classifier(model, precision=precision)
@@ -209,7 +215,7 @@ def main() -> int:
     parser.add_argument(
         "--precisions",
         default="fp32,auto",
-        help="classify_many runs, e.g. fp32,int8,int8-all (default fp32,auto)",
+        help="classify_many runs, e.g. fp32,int8,dynamic (default fp32,auto)",
     )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of all runs, interleaved; medians")
     parser.add_argument(

@@ -1,22 +1,24 @@
 """int8 variants of one model on every dev set of a config, against the same model in fp32.
 
 Each variant is the same model directory, thresholds and temperatures, with its encoder's linear layers
-as dynamic int8 (per-channel weights, activations quantised per batch); it prints each variant's macro-F1
-minus fp32's per data set. Variants:
+in int8; it prints each variant's macro-F1 minus fp32's per data set. Variants:
 
 - ``fp32``: the reference;
-- ``int8``: ``precision="int8"`` as shipped (the feed-forward output projections kept in fp32);
-- ``int8-all``: every linear layer in int8;
-- ``smooth:A``: every linear layer in int8 after SmoothQuant-style smoothing with strength ``A``
+- ``int8``: ``precision="int8"`` as shipped (``inference.quantize``: every linear layer, 7-bit weights
+  per channel, 8-bit activations per token); ``int8:REGEX`` leaves the layers whose names match in fp32;
+- ``dynamic``: torch's dynamic int8 (``torch.ao``, per-channel weights, one activation scale per
+  batch) with the feed-forward output projections in fp32, the implementation before 2026-12-04;
+  ``dynamic-all``: the same on every linear layer;
+- ``smooth:A``: ``dynamic-all`` after SmoothQuant-style smoothing with strength ``A``
   (each layer's input divided per channel by s = max|x|^A / max|w|^(1-A), its weight columns multiplied by
   s; max|x| observed on ``--calib`` training sentences of data/stance/train). The model is BERT-style
   (post-LayerNorm, whose output also feeds the residual), so the division cannot be folded into the layer
-  norm and runs as its own elementwise product.
+  norm and runs as its own elementwise product; ``int8-smooth:A``: the same before the shipped int8.
 
-Run it under the AVX2 caps (``--avx2``) so FBGEMM's int8 arithmetic is an AVX2 CPU's:
+Run it under the AVX2 caps (``--avx2``) so the int8 arithmetic is an AVX2 CPU's:
 
     python -m benchmarks.int8_dev --avx2 --model inference/default_model \
-        --variants fp32,int8,int8-all,smooth:0.65,smooth:0.8 --out benchmarks/results/int8-dev.json
+        --variants fp32,int8,dynamic,smooth:0.8 --out benchmarks/results/int8-dev.json
 """
 
 from __future__ import annotations
@@ -99,22 +101,48 @@ def _smooth(encoder, stats: dict, alpha: float) -> int:
     return done
 
 
+def _dynamic(encoder, keep_fp32: tuple[str, ...]) -> None:
+    """torch's dynamic int8 on every linear layer not matched by ``keep_fp32`` (the earlier int8)."""
+    import re
+    import warnings
+
+    from torch import nn
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    patterns = [re.compile(p) for p in keep_fp32]
+    names = {
+        name: per_channel_dynamic_qconfig
+        for name, module in encoder.named_modules()
+        if isinstance(module, nn.Linear) and not any(p.search(name) for p in patterns)
+    }
+    with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
+        warnings.simplefilter("ignore")
+        quantize_dynamic(encoder, names, inplace=True)
+
+
+FFN_OUTPUTS = (r"(^|\.)output\.dense$",)
+
+
 def _variant(model: str, variant: str, calib: int):
     from inference import load_classifier
-    from inference.quantize import KEEP_FP32, quantize_encoder
+    from inference.quantize import quantize_encoder
 
     classifier = load_classifier(model, precision="fp32")
+    encoder = classifier.model.encoder
     kind, _, value = variant.partition(":")
     if kind == "int8":
-        quantize_encoder(classifier.model.encoder, KEEP_FP32)
-    elif kind == "int8-all":
-        quantize_encoder(classifier.model.encoder, keep_fp32=())
-    elif kind == "smooth":
-        stats = _input_absmax(classifier, _calibration_items(calib))
-        _smooth(classifier.model.encoder, stats, float(value or 0.5))
-        quantize_encoder(classifier.model.encoder, keep_fp32=())
+        quantize_encoder(encoder, keep_fp32=(value,) if value else ())
+    elif kind == "dynamic":
+        _dynamic(encoder, FFN_OUTPUTS)
+    elif kind == "dynamic-all":
+        _dynamic(encoder, ())
+    elif kind in ("smooth", "int8-smooth"):
+        _smooth(encoder, _input_absmax(classifier, _calibration_items(calib)), float(value or 0.5))
+        quantize_encoder(encoder) if kind == "int8-smooth" else _dynamic(encoder, ())
     elif kind != "fp32":
-        raise SystemExit(f"unknown variant {variant!r}: fp32, int8, int8-all or smooth:ALPHA")
+        raise SystemExit(
+            f"unknown variant {variant!r}: fp32, int8[:KEEP], dynamic, dynamic-all, smooth:A, int8-smooth:A"
+        )
     return classifier
 
 
@@ -137,7 +165,7 @@ def main() -> None:
     )
     parser.add_argument("--model", default=str(ROOT / "inference" / "default_model"))
     parser.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
-    parser.add_argument("--variants", default="fp32,int8,int8-all,smooth:0.8")
+    parser.add_argument("--variants", default="fp32,int8,dynamic")
     parser.add_argument("--calib", type=int, default=256, help="training sentences observed for smoothing")
     parser.add_argument("--data", default="", help="comma-separated source names (default: all)")
     parser.add_argument(

@@ -539,7 +539,7 @@ def load_classifier(
     """Load a trained model directory (default: the model shipped with diplostance).
 
     ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32``, ``bf16`` or
-    ``int8`` (dynamic int8 encoder layers, for CPUs without bf16; see the README for its cost).
+    ``int8`` (int8 encoder layers, per-token activations, for CPUs without bf16; see the README for its cost).
     ``max_tokens``: padded tokens per encoder batch; ``batch_size`` optionally caps its rows.
     ``device``: ``auto`` (a CUDA or MPS accelerator when torch sees one, else the CPU), ``cpu``, ``cuda``
     (``cuda:N``) or ``mps``; on an accelerator ``auto`` precision is bf16 where it computes it, else fp16.

@@ -234,6 +234,31 @@ def test_cli_score_and_summary(
     assert code == 2 and "--overwrite" in capsys.readouterr().err
 
 
+def test_precision_reaches_the_loader_and_a_bad_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import inference.batch.api as api
+    from inference.batch.cli import main
+    from inference.batch.options import PRECISIONS
+    from inference.classifier import PRECISIONS as CLASSIFIER_PRECISIONS
+
+    assert PRECISIONS == CLASSIFIER_PRECISIONS  # the batch options list them without importing torch
+    asked = []
+    monkeypatch.setattr(api, "load_classifier", lambda model, **kw: asked.append(kw) or FakeClassifier())
+    src = write_jsonl(tmp_path / "a.jsonl", [article(0)])
+    assert (
+        main(["score", str(src), "--out", str(tmp_path / "a"), "--precision", "int8", "--no-progress"]) == 0
+    )
+    assert main(["score", str(src), "--out", str(tmp_path / "b"), "--no-progress"]) == 0
+    assert asked == [{"precision": "int8"}, {}]  # the default leaves the loader's own default
+    assert Manifest.load(tmp_path / "a" / "manifest.json").options["precision"] == "int8"
+    assert "precision" not in Manifest.load(tmp_path / "b" / "manifest.json").options
+    code = main(["score", str(src), "--out", str(tmp_path / "a"), "--precision", "fp32", "--no-progress"])
+    assert code == 2 and "--overwrite" in capsys.readouterr().err  # a resume keeps its precision
+    with pytest.raises(ValueError, match="unknown precision 'int4'.*'int8'"):
+        score(src, tmp_path / "c", classifier=FakeClassifier(), precision="int4")
+
+
 def test_lock_refuses_a_second_writer(tmp_path: Path) -> None:
     import fcntl
 

@@ -18,8 +18,9 @@ from inference.batch.readers import ReadOptions, discover_fields, resolve_inputs
 log = logging.getLogger("inference.batch")
 
 
-def load_classifier(model: str | None, device: str = "auto") -> ArticleClassifier:
-    """The project's classifier (``inference.load_classifier``) on ``device``, imported only when needed."""
+def load_classifier(model: str | None, device: str = "auto", precision: str = "auto") -> ArticleClassifier:
+    """The project's classifier (``inference.load_classifier``) on ``device`` in ``precision``, imported
+    only when needed."""
     try:
         loader = importlib.import_module("inference").load_classifier
     except (ImportError, AttributeError):
@@ -27,7 +28,7 @@ def load_classifier(model: str | None, device: str = "auto") -> ArticleClassifie
             "inference.load_classifier is not available in this installation; "
             "pass classifier=... to inference.batch.score"
         ) from None
-    return loader(model, device=device)
+    return loader(model, device=device, precision=precision)
 
 
 def score(
@@ -53,6 +54,7 @@ def score(
     parquet_layout: str = "file",
     device: str = "auto",
     gpus_per_worker: float | None = None,
+    precision: str = "auto",
 ) -> Manifest:
     """Score every article of ``inputs`` into ``out_dir``; resumes a run that was cut short.
 
@@ -78,6 +80,8 @@ def score(
     ``device`` (``auto`` | ``cpu`` | ``cuda`` | ``mps``) is where the loaded classifier runs; ``auto`` picks
     an accelerator when present. With Ray, ``gpus_per_worker`` makes each actor reserve that many GPUs (and
     run on CUDA; default workers: GPUs / gpus_per_worker); without it the actors run on the CPU.
+    ``precision`` (``auto`` | ``fp32`` | ``bf16`` | ``int8``) is the loaded classifier's arithmetic
+    (``inference.load_classifier``; ``int8`` is the opt-in for CPUs without bf16, its cost in the README).
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     if isinstance(keep, str):
@@ -103,6 +107,7 @@ def score(
         parquet_layout=parquet_layout,
         device=device,
         gpus_per_worker=gpus_per_worker,
+        precision=precision,
     )
     # Every other input field by default (options are checked first, so their errors come first).
     if keep is None:
@@ -117,11 +122,12 @@ def score(
         raise TypeError(
             f"classifier {classifier!r} has no name and classify_many(texts, lang); see ArticleClassifier"
         )
-    load = (
-        load_classifier
-        if opts.worker_device == "auto"
-        else functools.partial(load_classifier, device=opts.worker_device)
-    )
+    settings = {
+        name: value
+        for name, value in (("device", opts.worker_device), ("precision", opts.precision))
+        if value != "auto"
+    }
+    load = functools.partial(load_classifier, **settings) if settings else load_classifier
     if opts.engine == "ray":
         try:
             ray_engine = importlib.import_module("inference.batch.ray_engine")

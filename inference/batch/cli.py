@@ -9,7 +9,7 @@ import os
 import sys
 
 from inference.batch.html_text import TEXT_FORMATS
-from inference.batch.options import DEVICES, ENGINES, PARQUET_LAYOUTS
+from inference.batch.options import DEVICES, ENGINES, PARQUET_LAYOUTS, PRECISIONS
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -100,6 +100,13 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         help="where the model runs; auto: a CUDA/MPS accelerator when present, else the CPU (default: auto)",
     )
     p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="the model's arithmetic; auto: bf16 where the CPU computes it natively, else fp32; int8: faster on "
+        "CPUs without bf16, at up to 1 point of macro-F1 (README) (default: auto)",
+    )
+    p.add_argument(
         "--max-chars", type=int, default=5_000_000, help="longer texts are errors (default: 5,000,000)"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar or progress log lines")
@@ -156,6 +163,7 @@ def _score(args: argparse.Namespace) -> int:
             parquet_layout=args.parquet_layout,
             device=args.device,
             gpus_per_worker=args.gpus_per_worker,
+            precision=args.precision,
         )
     except (ValueError, RuntimeError) as err:
         print(f"diplostance score: error: {err}", file=sys.stderr)

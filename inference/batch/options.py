@@ -16,6 +16,12 @@ from inference.batch.records import ValidateOptions
 ENGINES: tuple[str, ...] = ("local", "ray")
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")  # inference.devices.DEVICES (no torch import here)
 PARQUET_LAYOUTS: tuple[str, ...] = ("file", "folder")
+PRECISIONS: tuple[str, ...] = (
+    "auto",
+    "fp32",
+    "bf16",
+    "int8",
+)  # inference.classifier.PRECISIONS (no torch here)
 
 
 @dataclass(frozen=True)
@@ -42,11 +48,14 @@ class ScoreOptions:
     num_workers: int | None = None  # scoring actors; None: one per CPU of the instance
     parquet_layout: str = "file"  # "folder": stances.parquet/ and articles.parquet/ are folders of parts
     device: str = "auto"  # where the classifier runs (inference.devices); Ray: see worker_device
+    precision: str = "auto"  # the classifier's arithmetic (inference.load_classifier's precision)
     gpus_per_worker: float | None = (
         None  # Ray only: GPUs each scoring actor reserves (None: none, CPU actors)
     )
 
     def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; expected one of {list(PRECISIONS)}")
         if self.engine not in ENGINES:
             raise ValueError(f"unknown engine {self.engine!r}; expected one of {list(ENGINES)}")
         if self.parquet_layout not in PARQUET_LAYOUTS:
@@ -160,4 +169,6 @@ class ScoreOptions:
             "max_chars": self.max_chars,
             "date_format": self.date_format,
             "text_format": self.text_format,
+            # only when chosen, so runs started before the option existed still resume
+            **({"precision": self.precision} if self.precision != "auto" else {}),
         }

@@ -506,6 +506,11 @@ def cpu_supports_bf16() -> bool:
 
 def resolve_precision(precision: str) -> str:
     """``auto`` → ``bf16`` on CPUs with native bf16, else ``fp32``; ``int8`` only when asked for."""
+    if precision == "fp16":
+        raise ValueError(
+            "precision='fp16' runs on a CUDA or MPS accelerator only (device='cuda'); on the CPU use one of "
+            + ", ".join(map(repr, PRECISIONS))
+        )
     if precision not in PRECISIONS:
         raise ValueError(f"precision={precision!r}; expected one of {', '.join(map(repr, PRECISIONS))}")
     if precision == "auto":

@@ -78,6 +78,17 @@ class TokenInt8Linear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, int8 per token"
 
 
+def _check_int8_product() -> None:
+    """Fail at load time, not at the first batch, where this torch build has no int8 product on the CPU."""
+    try:
+        torch._int_mm(torch.ones(17, 8, dtype=torch.int8), torch.ones(8, 8, dtype=torch.int8))
+    except (RuntimeError, NotImplementedError, AttributeError) as err:
+        raise RuntimeError(
+            f"precision='int8' needs torch._int_mm on the CPU, which this torch {torch.__version__} lacks "
+            f"({err}); use precision='fp32' or 'auto'"
+        ) from None
+
+
 def quantize_encoder(encoder: nn.Module, keep_fp32: Sequence[str] = ()) -> nn.Module:
     """``encoder`` with every ``nn.Linear`` not matched by ``keep_fp32`` replaced, in place, by a
     :class:`TokenInt8Linear`."""
@@ -89,6 +100,7 @@ def quantize_encoder(encoder: nn.Module, keep_fp32: Sequence[str] = ()) -> nn.Mo
     ]
     if not targets:
         raise ValueError(f"keep_fp32={list(keep_fp32)} leaves no linear layer of the encoder to quantize")
+    _check_int8_product()
     for name in targets:
         parent, _, child = name.rpartition(".")
         owner = encoder.get_submodule(parent) if parent else encoder

@@ -98,3 +98,17 @@ def test_layers_can_be_kept_in_fp32_but_not_all(tiny_encoder: Path) -> None:
     fresh, _ = tiny_stance_model(tiny_encoder)
     with pytest.raises(ValueError, match="leaves no linear layer"):
         quantize_encoder(fresh.encoder, keep_fp32=(r".",))
+
+
+def test_a_torch_without_the_int8_product_fails_at_load_with_the_fix(
+    tiny_encoder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, _ = tiny_stance_model(tiny_encoder)
+
+    def missing(*_args):
+        raise RuntimeError("_int_mm is not implemented for this backend")
+
+    monkeypatch.setattr(torch, "_int_mm", missing)
+    with pytest.raises(RuntimeError, match=r"needs torch._int_mm.*use precision='fp32'"):
+        quantize_encoder(model.encoder)
+    assert quantized_layers(model.encoder) == 0  # nothing half-converted

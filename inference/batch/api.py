@@ -80,8 +80,9 @@ def score(
     ``device`` (``auto`` | ``cpu`` | ``cuda`` | ``mps``) is where the loaded classifier runs; ``auto`` picks
     an accelerator when present. With Ray, ``gpus_per_worker`` makes each actor reserve that many GPUs (and
     run on CUDA; default workers: GPUs / gpus_per_worker); without it the actors run on the CPU.
-    ``precision`` (``auto`` | ``fp32`` | ``bf16`` | ``int8``) is the loaded classifier's arithmetic
-    (``inference.load_classifier``; ``int8`` is the opt-in for CPUs without bf16, its cost in the README).
+    ``precision`` (``auto`` | ``fp32`` | ``bf16`` | ``fp16`` on an accelerator | ``int8`` on the CPU) is the
+    loaded classifier's arithmetic (``inference.load_classifier``; ``int8`` is the opt-in for CPUs without
+    bf16, its cost in the README).
     """
     paths = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     if isinstance(keep, str):

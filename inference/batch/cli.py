@@ -103,8 +103,8 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         "--precision",
         choices=PRECISIONS,
         default="auto",
-        help="the model's arithmetic; auto: bf16 where the CPU computes it natively, else fp32; int8: faster on "
-        "CPUs without bf16, at up to 1 point of macro-F1 (README) (default: auto)",
+        help="the model's arithmetic; auto: bf16 where the CPU or GPU computes it natively, else fp32 (fp16 on a "
+        "GPU); int8 (CPU): faster on CPUs without bf16, at up to 1 point of macro-F1 (README) (default: auto)",
     )
     p.add_argument(
         "--max-chars", type=int, default=5_000_000, help="longer texts are errors (default: 5,000,000)"

@@ -16,12 +16,8 @@ from inference.batch.records import ValidateOptions
 ENGINES: tuple[str, ...] = ("local", "ray")
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")  # inference.devices.DEVICES (no torch import here)
 PARQUET_LAYOUTS: tuple[str, ...] = ("file", "folder")
-PRECISIONS: tuple[str, ...] = (
-    "auto",
-    "fp32",
-    "bf16",
-    "int8",
-)  # inference.classifier.PRECISIONS (no torch here)
+# inference.classifier.PRECISIONS (CPU) and inference.devices.PRECISIONS (accelerators), without importing torch
+PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16", "fp16", "int8")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -98,17 +99,13 @@ def main() -> None:
     base = None
     summary = {}
     for name, results in runs.items():
-        rates = sorted(r["articles_per_s"] for r in results)
-        median = rates[len(rates) // 2] if len(rates) % 2 else sum(rates[len(rates) // 2 - 1 :][:2]) / 2
+        median = statistics.median(r["articles_per_s"] for r in results)
         base = base or median
         summary[name] = {"articles_per_s": median, "x_one_thread": median / base}
         rss = max(r["peak_rss_mb_each"] for r in results)
         print(f"{name:32s} {median:20.1f} {median / base:11.2f} {rss:17.0f}")
     if args.out:
-        machine = {
-            "cpu": cpu_description(),
-            "avx2_emulated": bool(os.environ.get("DIPLOSTANCE_AVX2_EMULATED")),
-        }
+        machine = {"cpu": cpu_description(), "avx2_emulated": args.avx2}
         payload = {"machine": machine, "articles": args.articles, "runs": runs, "summary": summary}
         args.out.write_text(json.dumps(payload, indent=1) + "\n")
         print(f"written to {args.out}")

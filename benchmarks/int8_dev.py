@@ -103,18 +103,13 @@ def _smooth(encoder, stats: dict, alpha: float) -> int:
 
 def _dynamic(encoder, keep_fp32: tuple[str, ...]) -> None:
     """torch's dynamic int8 on every linear layer not matched by ``keep_fp32`` (the earlier int8)."""
-    import re
     import warnings
 
-    from torch import nn
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    patterns = [re.compile(p) for p in keep_fp32]
-    names = {
-        name: per_channel_dynamic_qconfig
-        for name, module in encoder.named_modules()
-        if isinstance(module, nn.Linear) and not any(p.search(name) for p in patterns)
-    }
+    from inference.quantize import linear_layers
+
+    names = dict.fromkeys(linear_layers(encoder, keep_fp32), per_channel_dynamic_qconfig)
     with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
         warnings.simplefilter("ignore")
         quantize_dynamic(encoder, names, inplace=True)

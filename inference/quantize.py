@@ -89,15 +89,20 @@ def _check_int8_product() -> None:
         ) from None
 
 
-def quantize_encoder(encoder: nn.Module, keep_fp32: Sequence[str] = ()) -> nn.Module:
-    """``encoder`` with every ``nn.Linear`` not matched by ``keep_fp32`` replaced, in place, by a
-    :class:`TokenInt8Linear`."""
+def linear_layers(encoder: nn.Module, keep_fp32: Sequence[str] = ()) -> list[str]:
+    """Names of ``encoder``'s ``nn.Linear`` modules not matched by any regular expression of ``keep_fp32``."""
     patterns = [re.compile(p) for p in keep_fp32]
-    targets = [
+    return [
         name
         for name, module in encoder.named_modules()
         if isinstance(module, nn.Linear) and not any(p.search(name) for p in patterns)
     ]
+
+
+def quantize_encoder(encoder: nn.Module, keep_fp32: Sequence[str] = ()) -> nn.Module:
+    """``encoder`` with every ``nn.Linear`` not matched by ``keep_fp32`` replaced, in place, by a
+    :class:`TokenInt8Linear`."""
+    targets = linear_layers(encoder, keep_fp32)
     if not targets:
         raise ValueError(f"keep_fp32={list(keep_fp32)} leaves no linear layer of the encoder to quantize")
     _check_int8_product()

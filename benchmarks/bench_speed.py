@@ -11,6 +11,10 @@ Each measurement runs in its own process so peak RSS is per measurement.
     python benchmarks/bench_speed.py [--articles 300] [--model DIR] [--out benchmarks/results/speed.json]
         [--precisions fp32,auto,int8,dynamic] [--repeats 3] [--avx2] [--skip-score]
 
+Precisions: those of ``load_classifier`` (``int8`` is calibrated; its first load in a process calibrates
+or reads the cache before the clock starts); ``plain`` / ``plain:REGEX`` / ``int8:REGEX``: int8 rounded
+data-free (the int8 of 2026-12-04), REGEX's layers in fp32; ``dynamic``: torch's dynamic int8.
+
 ``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen, FBGEMM and MKL capped at AVX2; no bf16); ``--repeats``
 interleaves rounds of all runs and reports medians (and CPU seconds: compare those on a shared machine).
 """
@@ -126,11 +130,12 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
         clf = load_classifier(model, precision="fp32")
         _dynamic(clf.model.encoder, FFN_OUTPUTS)
         clf.precision = precision
-    elif precision.startswith("int8:"):  # int8 with the layers matching REGEX kept in fp32
-        from inference.quantize import quantize_encoder
+    elif precision.startswith(("int8:", "plain")):  # int8:REGEX and plain[:REGEX]: data-free int8 (the
+        from inference.quantize import quantize_encoder  # int8 of 2026-12-04), REGEX's layers in fp32
 
         clf = load_classifier(model, precision="fp32")
-        quantize_encoder(clf.model.encoder, keep_fp32=(precision.partition(":")[2],))
+        keep = precision.partition(":")[2]
+        quantize_encoder(clf.model.encoder, keep_fp32=(keep,) if keep else ())
         clf.precision = precision
     else:
         clf = load_classifier(model, precision=precision)

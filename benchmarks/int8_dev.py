@@ -5,7 +5,12 @@ in int8; it prints each variant's macro-F1 minus fp32's per data set. Variants:
 
 - ``fp32``: the reference;
 - ``int8``: ``precision="int8"`` as shipped (``inference.quantize``: every linear layer, 7-bit weights
-  per channel, 8-bit activations per token); ``int8:REGEX`` leaves the layers whose names match in fp32;
+  per channel, 8-bit activations per token, calibrated: GPTQ rounding, 32 outlier input channels per layer
+  in fp32, a zero point for one-signed inputs);
+- ``plain``: the same without calibration (data-free rounding, symmetric activations, the int8 of
+  2026-12-04); ``plain:REGEX`` and ``int8:REGEX`` leave the layers whose names match in fp32;
+- ``bf16``: ``precision="bf16"``, the default on CPUs with native bf16, as a yardstick (run it without
+  ``--avx2``: the int8 products are exact on every CPU, so the int8 figures do not change);
 - ``dynamic``: torch's dynamic int8 (``torch.ao``, per-channel weights, one activation scale per
   batch) with the feed-forward output projections in fp32, the implementation before 2026-12-04;
   ``dynamic-all``: the same on every linear layer;
@@ -122,10 +127,12 @@ def _variant(model: str, variant: str, calib: int):
     from inference import load_classifier
     from inference.quantize import quantize_encoder
 
+    kind, _, value = variant.partition(":")
+    if variant in ("int8", "bf16"):  # as shipped (int8: calibrated, cached; bf16: without --avx2 only)
+        return load_classifier(model, precision=variant)
     classifier = load_classifier(model, precision="fp32")
     encoder = classifier.model.encoder
-    kind, _, value = variant.partition(":")
-    if kind == "int8":
+    if kind in ("int8", "plain"):  # int8:KEEP and plain[:KEEP]: data-free rounding, KEEP layers in fp32
         quantize_encoder(encoder, keep_fp32=(value,) if value else ())
     elif kind == "dynamic":
         _dynamic(encoder, FFN_OUTPUTS)
@@ -136,7 +143,7 @@ def _variant(model: str, variant: str, calib: int):
         quantize_encoder(encoder) if kind == "int8-smooth" else _dynamic(encoder, ())
     elif kind != "fp32":
         raise SystemExit(
-            f"unknown variant {variant!r}: fp32, int8[:KEEP], dynamic, dynamic-all, smooth:A, int8-smooth:A"
+            f"unknown variant {variant!r}: fp32, int8[:KEEP], plain[:KEEP], bf16, dynamic, dynamic-all, smooth:A, int8-smooth:A"
         )
     return classifier
 

@@ -544,7 +544,8 @@ def load_classifier(
     """Load a trained model directory (default: the model shipped with diplostance).
 
     ``precision``: ``auto`` (bf16 where the CPU computes it natively, else fp32), ``fp32``, ``bf16`` or
-    ``int8`` (int8 encoder layers, per-token activations, for CPUs without bf16; see the README for its cost).
+    ``int8`` (int8 encoder layers calibrated once per model and cached, for CPUs without bf16; see the README
+    for its cost).
     ``max_tokens``: padded tokens per encoder batch; ``batch_size`` optionally caps its rows.
     ``device``: ``auto`` (a CUDA or MPS accelerator when torch sees one, else the CPU), ``cpu``, ``cuda``
     (``cuda:N``) or ``mps``; on an accelerator ``auto`` precision is bf16 where it computes it, else fp16.
@@ -580,12 +581,26 @@ def load_classifier(
     if classifier.precision == "bf16" and target.type == "cpu":
         compact_embeddings(model)
     elif classifier.precision == "int8":  # opt-in: its cost is in the README (benchmarks/results/int8.md)
-        from .quantize import quantize_encoder
+        from .int8_cache import int8_key, quantize_classifier
 
-        quantize_encoder(model.encoder)
+        sha = classifier.provenance.get("weights_sha256")
+        key = int8_key(str(sha), _base_encoder_dir(model_dir, model)) if sha else None
+        quantize_classifier(classifier, key)
     if shared:
         _SHARED[:] = [(model_dir, classifier)]
     return classifier
+
+
+def _base_encoder_dir(model_dir: Path, model) -> str | None:
+    """The directory the model's encoder weights were read from (its own, or its base encoder's)."""
+    if (model_dir / "encoder").is_dir():
+        return str(model_dir / "encoder")
+    from .encoder import resolve_encoder
+
+    try:
+        return resolve_encoder(model.settings.base_encoder)
+    except (OSError, ValueError):
+        return None
 
 
 # The default classifier with default settings, once loaded: shared by load_classifier() and classify().

@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("DIPLOSTANCE_INT8_CACHE", "0")  # tests that cache int8 layers point it at tmp_path
 
 import shutil  # noqa: E402
 

@@ -27,6 +27,7 @@ so the calibration runs once per model.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -161,24 +162,36 @@ def _version(tensor: torch.Tensor) -> int:
 class SharedInput:
     """The quantised input of sibling layers that read one tensor (an attention block's query, key and
     value): the first computes it, the others reuse it while the tensor is unchanged (same object, same
-    version where tracked), and the last one to use it lets it go."""
+    version where tracked), and the last one to use it lets it go. Kept per thread, so threads sharing a
+    model never read each other's."""
 
     def __init__(self, readers: int) -> None:
         self.readers = readers
-        self.tensor: torch.Tensor | None = None
-        self.version = -1
-        self.left = 0
-        self.value: tuple | None = None
+        self._local = threading.local()
+
+    def lookup(self, tensor: torch.Tensor) -> tuple | None:
+        """The value put for ``tensor`` in this thread, or None."""
+        state = self._local
+        if getattr(state, "tensor", None) is not tensor or state.version != _version(tensor):
+            return None
+        value = state.value
+        state.left -= 1
+        if state.left <= 0:
+            state.tensor = state.value = None
+        return value
 
     def put(self, tensor: torch.Tensor, value: tuple) -> None:
-        self.tensor, self.version, self.value, self.left = tensor, _version(tensor), value, self.readers - 1
+        state = self._local
+        state.tensor, state.version, state.value, state.left = (
+            tensor,
+            _version(tensor),
+            value,
+            self.readers - 1,
+        )
 
-    def take(self) -> tuple:
-        value = self.value
-        self.left -= 1
-        if self.left <= 0:
-            self.tensor, self.value = None, None
-        return value
+    def held(self) -> bool:
+        """Whether this thread still holds a value (it should not once every reader has read it)."""
+        return getattr(self._local, "value", None) is not None
 
 
 class TokenInt8Linear(nn.Module):
@@ -236,13 +249,13 @@ class TokenInt8Linear(nn.Module):
     def forward(self, x):
         shape = x.shape
         rows = x.reshape(-1, self.in_features).float()
-        shared = self.shared
-        if shared is not None and shared.tensor is x and shared.version == _version(x):
-            q, step, side = shared.take()  # query, key and value read one tensor: quantised once
-        else:
-            q, step, side = self._quantize_input(rows)
+        shared = self.shared  # query, key and value read one tensor: quantised once
+        value = shared.lookup(x) if shared is not None else None
+        if value is None:
+            value = self._quantize_input(rows)
             if shared is not None:
-                shared.put(x, (q, step, side))
+                shared.put(x, value)
+        q, step, side = value
         acc = torch._int_mm(q, self.qweight).to(torch.float32)
         out = torch.addcmul(self.bias, acc.mul_(step), self.weight_scale)  # bias + acc * step * weight scale
         if side is not None:

@@ -273,9 +273,25 @@ def test_query_key_and_value_quantise_their_input_once_and_read_the_same(
     batch = tok(TEXTS, return_tensors="pt", padding=True)
     with torch.inference_mode():
         together = model.encoder(**batch).last_hidden_state
-        assert all(block.query.shared.value is None for block in attention)  # nothing held after use
+        assert not any(block.query.shared.held() for block in attention)  # nothing held after use
         for module in model.encoder.modules():
             if isinstance(module, TokenInt8Linear):
                 module.shared = None
         alone = model.encoder(**batch).last_hidden_state
     assert torch.equal(together, alone)
+
+
+def test_threads_sharing_an_int8_model_read_their_own_inputs(tiny_encoder: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    model, tok = tiny_stance_model(tiny_encoder)
+    classifier = inference.load_classifier(
+        model.save_pretrained(tmp_path / "m", tokenizer=tok), precision="int8"
+    )
+    texts = [[t] for t in TEXTS * 4]
+    alone = [classifier.classify_many(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(classifier.classify_many, texts))
+    assert [[[r.scores for r in rs] for rs in a] for a in together] == [
+        [[r.scores for r in rs] for rs in a] for a in alone
+    ]

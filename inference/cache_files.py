@@ -1,4 +1,5 @@
-"""Files in the user's cache (merged adapters, the country index): written whole or not at all."""
+"""Files in the user's cache (merged adapters, int8 layers, the country index): written whole or not at all,
+switched off by an environment variable each, keyed by what they were built from."""
 
 from __future__ import annotations
 
@@ -7,6 +8,22 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+
+def cache_enabled(variable: str) -> bool:
+    """Whether the cache switched by the environment variable ``variable`` is on (it is unless set to
+    0, false, no or off)."""
+    return os.environ.get(variable, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def weights_identity(directory: Path) -> bytes:
+    """The identity of ``directory``'s weight files (name, size, modification time), for a cache key:
+    a rebuilt or replaced encoder gets a new key without hashing its hundreds of megabytes."""
+    parts = []
+    for file in sorted(directory.glob("*.safetensors")):
+        stat = file.stat()
+        parts.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "".join(parts).encode()
 
 
 def replace_atomically(file: Path, write: Callable[[str], object]) -> None:

@@ -584,23 +584,11 @@ def load_classifier(
         from .int8_cache import int8_key, quantize_classifier
 
         sha = classifier.provenance.get("weights_sha256")
-        key = int8_key(str(sha), _base_encoder_dir(model_dir, model)) if sha else None
+        key = int8_key(str(sha), model.encoder_dir) if sha else None
         quantize_classifier(classifier, key)
     if shared:
         _SHARED[:] = [(model_dir, classifier)]
     return classifier
-
-
-def _base_encoder_dir(model_dir: Path, model) -> str | None:
-    """The directory the model's encoder weights were read from (its own, or its base encoder's)."""
-    if (model_dir / "encoder").is_dir():
-        return str(model_dir / "encoder")
-    from .encoder import resolve_encoder
-
-    try:
-        return resolve_encoder(model.settings.base_encoder)
-    except (OSError, ValueError):
-        return None
 
 
 # The default classifier with default settings, once loaded: shared by load_classifier() and classify().

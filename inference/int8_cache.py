@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 
-from .cache_files import replace_atomically
+from .cache_files import cache_enabled as cache_switch
+from .cache_files import replace_atomically, weights_identity
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ CALIBRATION_FILE = Path(__file__).with_name("int8_calibration.txt")
 
 
 def cache_enabled() -> bool:
-    return os.environ.get("DIPLOSTANCE_INT8_CACHE", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return cache_switch("DIPLOSTANCE_INT8_CACHE")
 
 
 def calibration_texts(file: Path = CALIBRATION_FILE) -> list[str]:
@@ -49,9 +49,7 @@ def int8_key(model_sha256: str, encoder_dir: str | None, file: Path = CALIBRATIO
     digest.update(model_sha256.encode())
     local = Path(encoder_dir) if encoder_dir else None
     if local is not None and local.is_dir():
-        for weights in sorted(local.glob("*.safetensors")):
-            stat = weights.stat()
-            digest.update(f"{weights.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(weights_identity(local))
     else:
         digest.update(str(encoder_dir).encode())
     return digest.hexdigest()[:24]

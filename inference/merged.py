@@ -23,14 +23,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from .cache_files import replace_atomically
+from .cache_files import cache_enabled as cache_switch
+from .cache_files import replace_atomically, weights_identity
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ _PEFT_PREFIX = "base_model.model."
 
 
 def cache_enabled() -> bool:
-    return os.environ.get("DIPLOSTANCE_MERGED_CACHE", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return cache_switch("DIPLOSTANCE_MERGED_CACHE")
 
 
 def adapter_key(adapter_dir: Path, encoder_dir: Path, layers: Sequence[int] | None = None) -> str | None:
@@ -55,9 +55,7 @@ def adapter_key(adapter_dir: Path, encoder_dir: Path, layers: Sequence[int] | No
     digest = hashlib.sha256(FORMAT.encode())
     for file in (config_file, weights_file):
         digest.update(file.read_bytes())
-    for file in sorted(encoder_dir.glob("*.safetensors")):
-        stat = file.stat()
-        digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    digest.update(weights_identity(encoder_dir))
     if layers is not None:  # None adds nothing: the keys of models with all layers stay as they were
         digest.update(f"layers:{','.join(map(str, layers))}".encode())
     return digest.hexdigest()[:24]

@@ -196,6 +196,9 @@ class StanceModel(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.settings = settings
+        # Where from_pretrained read the encoder's weights (the model's own encoder/ or its base encoder;
+        # a hub id when not local); None for a model built in memory. The int8 cache key names it.
+        self.encoder_dir: str | None = None
         hidden = encoder.config.hidden_size
         inner = settings.head_hidden or hidden
         self.dropout = nn.Dropout(settings.dropout)
@@ -346,6 +349,7 @@ class StanceModel(nn.Module):
                 )
         tokenizer = load_tokenizer(encoder_dir)
         model = cls(encoder, settings)
+        model.encoder_dir = encoder_dir
         heads = load_file(str(path / "heads.safetensors"))
         missing, unexpected = model.load_state_dict(heads, strict=False)
         missing = [k for k in missing if not k.startswith("encoder.")]

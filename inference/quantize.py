@@ -213,7 +213,6 @@ class TokenInt8Linear(nn.Module):
         zero_point = False
         if stats is not None:
             zero_point = stats.low > -ONE_SIGNED * stats.high
-        if stats is not None:
             keep = torch.sort(torch.argsort(stats.absmax, descending=True)[: n_in // OUTLIER_SHARE]).values
         inner = torch.ones(n_in, dtype=torch.bool)
         inner[keep] = False

@@ -22,11 +22,11 @@ import gc
 import hashlib
 import json
 import logging
-import os
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..cache_files import cache_enabled as cache_switch
 from ..cache_files import replace_atomically
 from .table import TABLES, Entry, build_index
 
@@ -46,7 +46,7 @@ SOURCES: tuple[str, ...] = (
 
 
 def cache_enabled() -> bool:
-    return os.environ.get("DIPLOSTANCE_COUNTRY_CACHE", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return cache_switch("DIPLOSTANCE_COUNTRY_CACHE")
 
 
 def index_key(paths: tuple[Path, ...] = TABLES) -> str:

@@ -5,8 +5,8 @@ in int8; it prints each variant's macro-F1 minus fp32's per data set. Variants:
 
 - ``fp32``: the reference;
 - ``int8``: ``precision="int8"`` as shipped (``inference.quantize``: every linear layer, 7-bit weights
-  per channel, 8-bit activations per token, calibrated: GPTQ rounding, 32 outlier input channels per layer
-  in fp32, a zero point for one-signed inputs);
+  per channel, 8-bit activations per token, calibrated: GPTQ rounding, one input channel in 48 in fp32,
+  a zero point for one-signed inputs);
 - ``plain``: the same without calibration (data-free rounding, symmetric activations, the int8 of
   2026-12-04); ``plain:REGEX`` and ``int8:REGEX`` leave the layers whose names match in fp32;
 - ``bf16``: ``precision="bf16"``, the default on CPUs with native bf16, as a yardstick (run it without
@@ -58,24 +58,11 @@ def _calibration_items(n: int, seed: int = 0) -> list:
 
 def _input_absmax(classifier, items) -> dict:
     """Per linear layer of the encoder, the largest |input| per input channel over ``items``."""
-    from torch import nn
+    from inference.quantize import collect_stats, linear_layers
 
-    stats: dict = {}
-    hooks = []
-    for name, module in classifier.model.encoder.named_modules():
-        if isinstance(module, nn.Linear):
-
-            def hook(_module, inputs, _output, name=name):
-                x = inputs[0].detach().reshape(-1, inputs[0].shape[-1]).abs().amax(0).float()
-                stats[name] = x if name not in stats else stats[name].maximum(x)
-
-            hooks.append(module.register_forward_hook(hook))
-    try:
-        classifier._forward(items)
-    finally:
-        for h in hooks:
-            h.remove()
-    return stats
+    encoder = classifier.model.encoder
+    stats = collect_stats(encoder, lambda: classifier._forward(items), linear_layers(encoder))
+    return {name: seen.absmax for name, seen in stats.items()}
 
 
 def _smooth(encoder, stats: dict, alpha: float) -> int:

@@ -124,6 +124,7 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
     from inference import load_classifier
 
     torch.set_num_threads(threads)
+    precision, padded = precision.removesuffix("+padded"), precision.endswith("+padded")
     if precision == "dynamic":  # torch's dynamic int8, the int8 before 2026-12-04 (benchmarks/int8_dev.py)
         from benchmarks.int8_dev import FFN_OUTPUTS, _dynamic
 
@@ -139,6 +140,8 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
         clf.precision = precision
     else:
         clf = load_classifier(model, precision=precision)
+    if padded:  # PRECISION+padded: Hugging Face's padded forward instead of inference.packed
+        clf.model.pack_tokens = False
     clf.classify_many(["Warm-up: Russia and France met in Paris."])
     start, cpu = time.perf_counter(), time.process_time()
     results = clf.classify_many([a["text"] for a in articles], lang=[a["lang"] for a in articles])
@@ -150,7 +153,7 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
         "pairs": pairs,
         "articles": len(articles),
         "peak_rss_mb": _peak_rss_mb(),
-        "precision": clf.precision,
+        "precision": clf.precision + ("+padded" if padded else ""),
         "labels": [(r.stance, r.detail, r.sentiment) for rs in results for r in rs],
     }
 
@@ -220,7 +223,8 @@ def main() -> int:
     parser.add_argument(
         "--precisions",
         default="fp32,auto",
-        help="classify_many runs, e.g. fp32,int8,dynamic (default fp32,auto)",
+        help="classify_many runs, e.g. fp32,int8,dynamic, each also as PRECISION+padded (Hugging Face's padded "
+        "forward, the state before 2026-12-04 evening) (default fp32,auto)",
     )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of all runs, interleaved; medians")
     parser.add_argument(

@@ -42,6 +42,7 @@ from .encoder import DEFAULT_ENCODER, resolve_encoder
 from .heads import HEADS, LEGACY_HEADS, check_heads, heads_of
 from .labels import DETAIL_LABELS
 from .layers import check_layers, keep_layers, layer_list
+from .packed import packed_hidden, supports_packing
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +200,9 @@ class StanceModel(nn.Module):
         # Where from_pretrained read the encoder's weights (the model's own encoder/ or its base encoder;
         # a hub id when not local); None for a model built in memory. The int8 cache key names it.
         self.encoder_dir: str | None = None
+        # In eval mode, BERT-style encoders run their per-token layers on real tokens only
+        # (inference.packed); False keeps Hugging Face's padded forward (same results, slower).
+        self.pack_tokens = True
         hidden = encoder.config.hidden_size
         inner = settings.head_hidden or hidden
         self.dropout = nn.Dropout(settings.dropout)
@@ -233,7 +237,10 @@ class StanceModel(nn.Module):
         """Rows of ``input_ids`` are sentences (or, marked, one per target); ``sentence_index`` picks
         each sentence's row for the sentence heads (default: every row is a sentence); ``pair_index``
         (P x 2) names ordered pairs of targets (source, target) by their index among all targets."""
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        if self.pack_tokens and not self.training and supports_packing(self.encoder):
+            hidden = packed_hidden(self.encoder, input_ids, attention_mask)
+        else:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         weights = attention_mask.to(hidden.dtype)
         sentence = torch.einsum("bt,bth->bh", weights, hidden) / weights.sum(1, keepdim=True).clamp(min=1)
         own = sentence if sentence_index is None else sentence[sentence_index]

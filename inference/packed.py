@@ -17,6 +17,8 @@ multilingual-e5 family) in inference; any other encoder, and training, take the 
 
 from __future__ import annotations
 
+import weakref
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -84,12 +86,41 @@ def _attend(
     """Multi-head self-attention of one layer over packed tokens ``x``: projections on the real tokens,
     the attention product on the padded layout (padded keys masked out)."""
     heads, size = module.num_attention_heads, module.attention_head_size
-    projected = [module.query(x), module.key(x), module.value(x)]
+    fused = _fused_projection(module) if not torch.is_grad_enabled() else None
+    if fused is not None:  # one product for query, key and value
+        projected = [F.linear(x, *fused)]
+    else:
+        projected = [module.query(x), module.key(x), module.value(x)]
     if real is not None:
         projected = [p.new_zeros(batch * length, p.shape[-1]).index_copy_(0, real, p) for p in projected]
-    q, k, v = (p.view(batch, length, heads, size).transpose(1, 2) for p in projected)
+    if fused is not None:
+        q, k, v = projected[0].view(batch, length, 3, heads, size).permute(2, 0, 3, 1, 4).unbind(0)
+    else:
+        q, k, v = (p.view(batch, length, heads, size).transpose(1, 2) for p in projected)
     out = F.scaled_dot_product_attention(
         q, k, v, attn_mask=keep, scale=getattr(module, "scaling", size**-0.5)
     )
     out = out.transpose(1, 2).reshape(batch * length, heads * size)
     return out if real is None else out.index_select(0, real)
+
+
+_FUSED: weakref.WeakKeyDictionary[nn.Module, tuple[tuple, tuple[torch.Tensor, torch.Tensor]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _fused_projection(module: nn.Module) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The query, key and value weights and biases stacked into one (weight, bias), when all three are
+    plain ``nn.Linear`` layers (int8 layers share their quantised input instead). Built once per
+    attention module and rebuilt when any of the six tensors is replaced or changed in place."""
+    parts = (module.query, module.key, module.value)
+    if any(type(p) is not nn.Linear or p.bias is None for p in parts):
+        return None
+    tensors = [t for p in parts for t in (p.weight, p.bias)]
+    stamp = tuple((t.data_ptr(), -1 if t.is_inference() else t._version) for t in tensors)
+    cached = _FUSED.get(module)
+    if cached is None or cached[0] != stamp:
+        with torch.no_grad():
+            fused = (torch.cat([p.weight for p in parts]), torch.cat([p.bias for p in parts]))
+        _FUSED[module] = cached = (stamp, fused)
+    return cached[1]

@@ -58,6 +58,20 @@ def test_packed_hidden_equals_the_padded_forward_on_real_tokens(kind: str, lengt
     assert not got[~real].any()  # padded positions hold zeros, not leftovers
 
 
+def test_the_stacked_query_key_value_follow_changed_weights() -> None:
+    encoder = _small("bert")
+    ids, mask = _batch(50, [7, 2])
+    real = mask.bool()
+    with torch.no_grad():
+        before = packed_hidden(encoder, ids, mask)
+        encoder.encoder.layer[0].attention.self.key.weight.mul_(3.0)  # in place
+        encoder.encoder.layer[1].attention.self.value = torch.nn.Linear(32, 32)  # replaced
+        want = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        got = packed_hidden(encoder, ids, mask)
+    assert not torch.allclose(got[real], before[real], atol=1e-3)
+    torch.testing.assert_close(got[real], want[real], rtol=1e-5, atol=1e-5)
+
+
 def test_supports_packing_refuses_what_it_would_compute_differently() -> None:
     decoder = BertModel(
         BertConfig(

@@ -28,7 +28,9 @@ from .cache_files import replace_atomically, weights_identity
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "diplostance-int8-gptq-2"
+# 3: calibration statistics from real tokens only (the packed forward, inference.packed); 2 counted the
+# padding tokens of each calibration batch too
+FORMAT = "diplostance-int8-gptq-3"
 CALIBRATION_FILE = Path(__file__).with_name("int8_calibration.txt")
 
 

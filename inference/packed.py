@@ -111,10 +111,11 @@ _FUSED: weakref.WeakKeyDictionary[nn.Module, tuple[tuple, tuple[torch.Tensor, to
 
 def _fused_projection(module: nn.Module) -> tuple[torch.Tensor, torch.Tensor] | None:
     """The query, key and value weights and biases stacked into one (weight, bias), when all three are
-    plain ``nn.Linear`` layers (int8 layers share their quantised input instead). Built once per
+    plain ``nn.Linear`` layers with no hooks (int8 layers share their quantised input instead; a hook,
+    such as int8 calibration's, must see its layer called). Built once per
     attention module and rebuilt when any of the six tensors is replaced or changed in place."""
     parts = (module.query, module.key, module.value)
-    if any(type(p) is not nn.Linear or p.bias is None for p in parts):
+    if any(type(p) is not nn.Linear or p.bias is None or _hooked(p) for p in parts):
         return None
     tensors = [t for p in parts for t in (p.weight, p.bias)]
     stamp = tuple((t.data_ptr(), -1 if t.is_inference() else t._version) for t in tensors)
@@ -124,3 +125,15 @@ def _fused_projection(module: nn.Module) -> tuple[torch.Tensor, torch.Tensor] | 
             fused = (torch.cat([p.weight for p in parts]), torch.cat([p.bias for p in parts]))
         _FUSED[module] = cached = (stamp, fused)
     return cached[1]
+
+
+def _hooked(module: nn.Module) -> bool:
+    """Whether calling ``module`` runs a forward hook (its own or a global one)."""
+    from torch.nn.modules import module as torch_module
+
+    return bool(
+        module._forward_hooks
+        or module._forward_pre_hooks
+        or torch_module._global_forward_hooks
+        or torch_module._global_forward_pre_hooks
+    )

@@ -72,6 +72,18 @@ def test_the_stacked_query_key_value_follow_changed_weights() -> None:
     torch.testing.assert_close(got[real], want[real], rtol=1e-5, atol=1e-5)
 
 
+def test_hooked_projections_are_called_one_by_one() -> None:
+    encoder = _small("bert")
+    ids, mask = _batch(50, [6, 3])
+    seen = []
+    query = encoder.encoder.layer[1].attention.self.query
+    handle = query.register_forward_hook(lambda module, args, out: seen.append(out.shape))
+    with torch.no_grad():
+        packed_hidden(encoder, ids, mask)
+    handle.remove()
+    assert seen == [torch.Size([9, 32])]  # called once, on the 9 real tokens (int8 calibration needs this)
+
+
 def test_supports_packing_refuses_what_it_would_compute_differently() -> None:
     decoder = BertModel(
         BertConfig(

@@ -21,7 +21,7 @@ from typing import Any
 
 from transformers import Pipeline
 
-from .classifier import StanceClassifier, compact_embeddings
+from .classifier import StanceClassifier, bf16_weights
 from .hf import DiplostanceStanceModel
 
 TASK = "country-stance"
@@ -57,7 +57,7 @@ class CountryStancePipeline(Pipeline):
             precision=precision,
         )
         if self.classifier.precision == "bf16" and self.classifier.device.type == "cpu":
-            compact_embeddings(self.model.stance)  # as load_classifier does, so the readings are the same
+            bf16_weights(self.model.stance)  # as load_classifier does, so the readings are the same
 
     def _sanitize_parameters(self, lang: str | None = None, **kwargs: Any):
         if kwargs:

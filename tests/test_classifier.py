@@ -92,6 +92,29 @@ def test_bf16_loading_stores_the_embeddings_compactly(tiny_encoder: Path, tmp_pa
         assert os.environ.get(cache)
 
 
+def test_bf16_linear_weights_stored_in_bf16_read_the_same_bits_as_autocast(
+    tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The encoder's linear layers are stored in bf16 (autocast casts them at every call otherwise); the
+    scores are exactly those of autocast over fp32 weights."""
+    from tests_helpers import tiny_stance_model
+
+    import inference.classifier as mod
+
+    model, tok = tiny_stance_model(tiny_encoder)
+    out = model.save_pretrained(tmp_path / "model", tokenizer=tok)
+    stored = inference.load_classifier(out, precision="bf16")
+    linears = [m for m in stored.model.encoder.modules() if type(m) is torch.nn.Linear]
+    assert linears and all(m.weight.dtype == m.bias.dtype == torch.bfloat16 for m in linears)
+    assert all(p.dtype == torch.float32 for p in stored.model.heads.parameters())  # heads stay fp32
+    monkeypatch.setattr(mod, "bf16_weights", mod.compact_embeddings)  # the state before: autocast casts
+    cast = inference.load_classifier(out, precision="bf16")
+    assert cast.model.encoder.encoder.layer[0].output.dense.weight.dtype == torch.float32
+    texts = [ARTICLE, "France and Germany signed a treaty in Berlin."]
+    got, want = stored.classify_many(texts), cast.classify_many(texts)
+    assert [[r.scores for r in rs] for rs in got] == [[r.scores for r in rs] for rs in want]
+
+
 def test_api_accepts_iterables_and_names_the_right_call(classifier: StanceClassifier) -> None:
     texts = [ARTICLE, "France and Germany signed a treaty in Berlin."]
     from_list = classifier.classify_many(texts)

@@ -275,6 +275,7 @@ def main() -> int:
     base = results.get("baseline")
     print(
         f"{'run':<26} {'articles/s':>10} {'pairs/s':>9} {'x baseline':>10} {'cpu x':>6} {'peak RSS MB':>12}"
+        "  x baseline per round"
     )
     for name, r in results.items():
         if not isinstance(r, dict) or "seconds" not in r:
@@ -284,13 +285,18 @@ def main() -> int:
         r["pairs_per_s"] = pairs_s
         ratio = (pairs_s / (base["pairs"] / base["seconds"])) if base else float("nan")
         r["ratio_to_baseline"] = ratio
+        if base:  # round by round: the baseline and this run of the same round (the host drifts)
+            r["ratio_per_round"] = [
+                round((r["pairs"] / mine) / (base["pairs"] / theirs), 3)
+                for mine, theirs in zip(r["all_seconds"], base["all_seconds"], strict=False)
+            ]
         cpu_ratio = float("nan")
         if base and r.get("cpu_seconds") and base.get("cpu_seconds"):
             cpu_ratio = (r["pairs"] / r["cpu_seconds"]) / (base["pairs"] / base["cpu_seconds"])
             r["cpu_ratio_to_baseline"] = cpu_ratio
         print(
             f"{name:<26} {r['articles_per_s']:>10.1f} {pairs_s:>9.1f} {ratio:>10.2f} {cpu_ratio:>6.2f} "
-            f"{r['peak_rss_mb']:>12.0f}"
+            f"{r['peak_rss_mb']:>12.0f}  {', '.join(f'{x:.2f}' for x in r.get('ratio_per_round', []))}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

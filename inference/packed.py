@@ -22,6 +22,7 @@ import weakref
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules import module as torch_module
 
 # Encoders whose layers are attention.self.{query,key,value} -> attention.output(ctx, x) ->
 # intermediate -> output(h, a), with absolute positions and no cross-attention.
@@ -86,17 +87,17 @@ def _attend(
     """Multi-head self-attention of one layer over packed tokens ``x``: projections on the real tokens,
     the attention product on the padded layout (padded keys masked out)."""
     heads, size = module.num_attention_heads, module.attention_head_size
+
+    def padded(p: torch.Tensor) -> torch.Tensor:  # (real tokens, width) -> (batch * length, width)
+        return p if real is None else p.new_zeros(batch * length, p.shape[-1]).index_copy_(0, real, p)
+
     fused = _fused_projection(module) if not torch.is_grad_enabled() else None
     if fused is not None:  # one product for query, key and value
-        projected = [F.linear(x, *fused)]
+        projected = padded(F.linear(x, *fused)).view(batch, length, 3, heads, size)
+        q, k, v = projected.permute(2, 0, 3, 1, 4).unbind(0)
     else:
-        projected = [module.query(x), module.key(x), module.value(x)]
-    if real is not None:
-        projected = [p.new_zeros(batch * length, p.shape[-1]).index_copy_(0, real, p) for p in projected]
-    if fused is not None:
-        q, k, v = projected[0].view(batch, length, 3, heads, size).permute(2, 0, 3, 1, 4).unbind(0)
-    else:
-        q, k, v = (p.view(batch, length, heads, size).transpose(1, 2) for p in projected)
+        parts = (module.query, module.key, module.value)
+        q, k, v = (padded(part(x)).view(batch, length, heads, size).transpose(1, 2) for part in parts)
     out = F.scaled_dot_product_attention(
         q, k, v, attn_mask=keep, scale=getattr(module, "scaling", size**-0.5)
     )
@@ -129,8 +130,6 @@ def _fused_projection(module: nn.Module) -> tuple[torch.Tensor, torch.Tensor] | 
 
 def _hooked(module: nn.Module) -> bool:
     """Whether calling ``module`` runs a forward hook (its own or a global one)."""
-    from torch.nn.modules import module as torch_module
-
     return bool(
         module._forward_hooks
         or module._forward_pre_hooks

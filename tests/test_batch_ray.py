@@ -151,22 +151,13 @@ def _archive(path: Path, n: int = 120) -> int:
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import torch
     from conftest import build_tiny_encoder
+    from tests_helpers import plain_stance_model
     from transformers import AutoTokenizer
-
-    from inference.modeling import ModelSettings, StanceModel, load_encoder
 
     root = tmp_path_factory.mktemp("ray-model")
     encoder_dir = build_tiny_encoder(root / "encoder")
-    torch.manual_seed(0)
-    settings = ModelSettings(
-        base_encoder=str(encoder_dir),
-        max_length=64,
-        text_prefix="query: ",
-        heads=["detail", "sentiment", "sentence_detail", "pair"],
-    )
-    model = StanceModel(load_encoder(str(encoder_dir)), settings).eval()
+    model = plain_stance_model(encoder_dir, text_prefix="query: ")
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
     return model.save_pretrained(root / "model", tokenizer=tokenizer, encoder_format="full")
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from tests_helpers import plain_stance_model
 from transformers import BertConfig, BertModel, XLMRobertaConfig, XLMRobertaModel
 
 import inference.modeling as modeling
-from inference.modeling import ModelSettings, StanceModel, load_encoder
+from inference.modeling import StanceModel
 from inference.packed import packed_hidden, supports_packing
 from inference.quantize import quantize_encoder, quantized_layers
 
@@ -104,14 +105,7 @@ def test_supports_packing_refuses_what_it_would_compute_differently() -> None:
 
 
 def _stance_model(encoder_dir: Path) -> StanceModel:
-    torch.manual_seed(0)
-    settings = ModelSettings(
-        base_encoder=str(encoder_dir),
-        max_length=64,
-        target_pooling="attention",
-        heads=["detail", "sentiment", "sentence_detail", "pair"],
-    )
-    return StanceModel(load_encoder(str(encoder_dir)), settings).eval()
+    return plain_stance_model(encoder_dir, target_pooling="attention")
 
 
 def _inputs(vocab: int) -> dict[str, torch.Tensor]:

@@ -37,3 +37,14 @@ def tiny_stance_model(
         heads=list(heads),
     )
     return StanceModel(encoder, settings).eval(), AutoTokenizer.from_pretrained(encoder_dir)
+
+
+def plain_stance_model(encoder_dir: Path, *, seed: int = 0, **settings):
+    """A tiny StanceModel over the plain (not LoRA-wrapped) encoder at ``encoder_dir``, in eval mode, with
+    the four heads unless ``settings`` say otherwise (any other ``ModelSettings`` field too)."""
+    from inference.modeling import ModelSettings, StanceModel, load_encoder
+
+    torch.manual_seed(seed)
+    settings.setdefault("heads", ["detail", "sentiment", "sentence_detail", "pair"])
+    config = ModelSettings(base_encoder=str(encoder_dir), max_length=64, **settings)
+    return StanceModel(load_encoder(str(encoder_dir)), config).eval()

@@ -127,7 +127,7 @@ def test_trainer_takes_the_hand_written_loops_steps(
     evaluate_fn = training.hf_trainer.evaluate
 
     def evaluating(classifier, dev_sets):
-        probe = classifier.model.encoder.register_forward_pre_hook(
+        probe = classifier.model.register_forward_pre_hook(
             lambda module, args: autocast_in_eval.append(torch.is_autocast_enabled("cpu"))
         )
         try:

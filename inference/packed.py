@@ -1,22 +1,18 @@
-"""The encoder run on real tokens only: no linear layer, layer norm, activation or attention sees padding.
+"""The encoder run on real tokens only: no linear layer, layer norm or activation sees padding.
 
 A batch of sentences of different lengths is padded to one length, and a plain Hugging Face forward runs
 every layer on every padded position. Only attention mixes positions; everything else (the query, key and
 value projections, the attention output, the feed-forward block, the layer norms) works token by token. So
 :func:`packed_hidden` gathers the real tokens of the batch into one (tokens x hidden) matrix after the
-embeddings, with the sentences ordered by length, and runs those per-token parts on it. Attention runs on
-each group of sentences of one length, which needs neither padding nor a mask. The result is the same
-computation on fewer rows (sorted, token-budget batches still carry about 12 % padding on news sentences;
-the linear layers are about 80 % of the time on a CPU).
-
-On a CPU in fp32, a group of sentences of up to :data:`MATMUL_MAX_LENGTH` tokens attends by two batched
-matrix products and a softmax, which at these lengths is 1.2-3.5x faster than the fused attention kernel
-(measured on 2 AVX2 cores; the fused kernel wins from about 128 tokens). The kernel is chosen by a
-sentence's own length, never by the padded length of the batch it sits in.
+embeddings, runs those per-token parts on it, and pads only around the attention product, which masks
+padded keys exactly as the padded forward does. The result is the same computation on fewer rows
+(sorted, token-budget batches still carry about 12 % padding on news sentences; the linear layers are
+about 80 % of the time on a CPU).
 
 It calls the encoder's own submodules, so int8 or LoRA-merged linear layers and bf16 autocast work
-unchanged. It is used for BERT-style post-layer-norm encoders (BERT, RoBERTa, XLM-R: the
-multilingual-e5 family) in inference; any other encoder, and training, take the plain forward
+unchanged, also inside a peft wrapper (the Hugging Face ``AutoModel`` path keeps the LoRA layers, merged).
+It is used for BERT-style post-layer-norm encoders (BERT, RoBERTa, XLM-R: the multilingual-e5 family) in
+inference; any other encoder, and training, take the plain forward
 (:func:`supports_packing`).
 """
 
@@ -68,19 +64,17 @@ def packed_hidden(encoder: nn.Module, input_ids: torch.Tensor, attention_mask: t
     batch, length = input_ids.shape
     embedded = encoder.embeddings(input_ids=input_ids)
     hidden = embedded.shape[-1]
-    mask = attention_mask.bool()
-    lengths = mask.sum(1)
-    order = torch.sort(lengths, stable=True).indices  # sentences by length: each group is one slice
-    positions = torch.arange(batch * length, device=input_ids.device).view(batch, length)
-    real = positions[order][mask[order]]  # the real tokens' flat positions, in that order
+    real = attention_mask.reshape(-1).nonzero().squeeze(1)
     x = embedded.reshape(batch * length, hidden).index_select(0, real)
-    groups = _groups(lengths[order].tolist())
+    if real.numel() == batch * length:  # no padding: nothing to gather or scatter
+        real = None
+    keep = None if real is None else attention_mask.bool()[:, None, None, :]
     for layer in encoder.encoder.layer:
         attention = layer.attention
-        context = _attend(attention.self, x, groups)
+        context = _attend(attention.self, x, real, batch, length, keep)
         a = attention.output(context, x)
         x = layer.output(layer.intermediate(a), a)
-    if real.numel() == batch * length:  # no padding: every length is equal and the order is the batch's
+    if real is None:
         return x.reshape(batch, length, hidden)
     return x.new_zeros(batch * length, hidden).index_copy_(0, real, x).reshape(batch, length, hidden)
 
@@ -91,49 +85,33 @@ def _unwrapped(encoder: nn.Module) -> nn.Module:
     return get_base_model() if callable(get_base_model) else encoder
 
 
-def _groups(lengths: list[int]) -> list[tuple[int, int, int]]:
-    """(first token, sentences, length) of each run of equal ``lengths`` (sorted, empty rows skipped)."""
-    groups: list[tuple[int, int, int]] = []
-    start = 0
-    for n in lengths:
-        if groups and groups[-1][2] == n:
-            first, count, _ = groups[-1]
-            groups[-1] = (first, count + 1, n)
-        elif n:
-            groups.append((start, 1, n))
-        start += n
-    return groups
-
-
-# Up to this many tokens, fp32 attention on a CPU runs as matmul + softmax + matmul (see the module docstring).
-MATMUL_MAX_LENGTH = 64
-
-
-def _attend(module: nn.Module, x: torch.Tensor, groups: list[tuple[int, int, int]]) -> torch.Tensor:
-    """Multi-head self-attention of one layer over packed tokens ``x`` (sentences ordered by length, in
-    ``groups``): one product per projection over all tokens, attention per group of equal length."""
+def _attend(
+    module: nn.Module,
+    x: torch.Tensor,
+    real: torch.Tensor | None,
+    batch: int,
+    length: int,
+    keep: torch.Tensor | None,
+) -> torch.Tensor:
+    """Multi-head self-attention of one layer over packed tokens ``x``: projections on the real tokens,
+    the attention product on the padded layout (padded keys masked out)."""
     heads, size = module.num_attention_heads, module.attention_head_size
-    scale = getattr(module, "scaling", size**-0.5)
+
+    def padded(p: torch.Tensor) -> torch.Tensor:  # (real tokens, width) -> (batch * length, width)
+        return p if real is None else p.new_zeros(batch * length, p.shape[-1]).index_copy_(0, real, p)
+
     fused = _fused_projection(module) if not torch.is_grad_enabled() else None
     if fused is not None:  # one product for query, key and value
-        projected = F.linear(x, *fused).view(-1, 3, heads, size).unbind(1)
+        projected = padded(F.linear(x, *fused)).view(batch, length, 3, heads, size)
+        q, k, v = projected.permute(2, 0, 3, 1, 4).unbind(0)
     else:
-        projected = tuple(part(x).view(-1, heads, size) for part in (module.query, module.key, module.value))
-    out = []
-    for first, count, n in groups:
-        q, k, v = (
-            p[first : first + count * n].view(count, n, heads, size).transpose(1, 2) for p in projected
-        )
-        out.append(_attention(q, k, v, scale).transpose(1, 2).reshape(count * n, heads * size))
-    return out[0] if len(out) == 1 else torch.cat(out)
-
-
-def _attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float) -> torch.Tensor:
-    """softmax(q k^T * scale) v for (sentences x heads x length x size) inputs with no padding."""
-    short = q.shape[-2] <= MATMUL_MAX_LENGTH
-    if short and q.device.type == "cpu" and q.dtype == torch.float32 and not torch.is_autocast_enabled("cpu"):
-        return torch.matmul(torch.matmul(q, k.transpose(-1, -2)).mul_(scale).softmax(-1), v)
-    return F.scaled_dot_product_attention(q, k, v, scale=scale)
+        parts = (module.query, module.key, module.value)
+        q, k, v = (padded(part(x)).view(batch, length, heads, size).transpose(1, 2) for part in parts)
+    out = F.scaled_dot_product_attention(
+        q, k, v, attn_mask=keep, scale=getattr(module, "scaling", size**-0.5)
+    )
+    out = out.transpose(1, 2).reshape(batch * length, heads * size)
+    return out if real is None else out.index_select(0, real)
 
 
 _FUSED: weakref.WeakKeyDictionary[nn.Module, tuple[tuple, tuple[torch.Tensor, torch.Tensor]]] = (

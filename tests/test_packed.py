@@ -11,7 +11,6 @@ from tests_helpers import plain_stance_model
 from transformers import BertConfig, BertModel, XLMRobertaConfig, XLMRobertaModel
 
 import inference.modeling as modeling
-import inference.packed as packing
 from inference.modeling import StanceModel
 from inference.packed import packed_hidden, supports_packing
 from inference.quantize import quantize_encoder, quantized_layers
@@ -60,11 +59,7 @@ def test_packed_hidden_equals_the_padded_forward_on_real_tokens(kind: str, lengt
     assert not got[~real].any()  # padded positions hold zeros, not leftovers
 
 
-@pytest.mark.parametrize("matmul_max_length", [64, 0])  # short sentences by matmul; all by SDPA's kernel
-def test_a_sentence_reads_alike_alone_or_in_a_batch_of_mixed_lengths(
-    matmul_max_length: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(packing, "MATMUL_MAX_LENGTH", matmul_max_length)
+def test_a_sentence_reads_alike_alone_or_in_a_batch_of_mixed_lengths() -> None:
     encoder = _small("xlmr")
     ids, mask = _batch(50, [9, 3, 6, 1, 9, 6, 14])
     with torch.no_grad():
@@ -74,16 +69,6 @@ def test_a_sentence_reads_alike_alone_or_in_a_batch_of_mixed_lengths(
             alone = packed_hidden(encoder, ids[row : row + 1, :n], mask[row : row + 1, :n])
             # close, not bit for bit: the linear layers' GEMM kernels already vary with the row count
             torch.testing.assert_close(alone[0], together[row, :n], rtol=1e-5, atol=1e-5)
-
-
-def test_long_sentences_take_the_fused_attention_kernel_and_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    encoder = _small("bert")
-    ids, mask = _batch(50, [40, 7, 23, 40])
-    with torch.no_grad():
-        want = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-        monkeypatch.setattr(packing, "MATMUL_MAX_LENGTH", 8)  # 23 and 40 tokens: SDPA; 7: matmul
-        got = packed_hidden(encoder, ids, mask)
-    torch.testing.assert_close(got[mask.bool()], want[mask.bool()], rtol=1e-5, atol=1e-5)
 
 
 def test_a_peft_wrapped_encoder_is_packed_through_its_lora_layers() -> None:

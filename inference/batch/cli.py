@@ -104,7 +104,7 @@ def register_score(subparsers: argparse._SubParsersAction) -> None:
         choices=PRECISIONS,
         default="auto",
         help="the model's arithmetic; auto: bf16 where the CPU or GPU computes it natively, else fp32 (fp16 on a "
-        "GPU); int8 (CPU): about 1.2x fp32 on CPUs without bf16, at up to 0.9 point of macro-F1 (README) (default: auto)",
+        "GPU); int8 (CPU): about 1.2x fp32 on CPUs without bf16, at up to 1.8 points of macro-F1 (README) (default: auto)",
     )
     p.add_argument(
         "--max-chars", type=int, default=5_000_000, help="longer texts are errors (default: 5,000,000)"

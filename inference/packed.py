@@ -80,9 +80,14 @@ def packed_hidden(encoder: nn.Module, input_ids: torch.Tensor, attention_mask: t
 
 
 def _unwrapped(encoder: nn.Module) -> nn.Module:
-    """The model inside a peft wrapper (a LoRA adapter, merged or not, stays in its layers)."""
+    """The model inside a peft wrapper whose adapters live in its layers (LoRA and the like, merged or not).
+    A prompt-learning wrapper (prefix or prompt tuning) changes the inputs or the attention's keys outside
+    the layers, so it is returned as it is, and :func:`supports_packing` refuses it."""
     get_base_model = getattr(encoder, "get_base_model", None)
-    return get_base_model() if callable(get_base_model) else encoder
+    configs = getattr(encoder, "peft_config", {})
+    if not callable(get_base_model) or any(c.is_prompt_learning for c in configs.values()):
+        return encoder
+    return get_base_model()
 
 
 def _attend(

@@ -91,6 +91,14 @@ def test_a_peft_wrapped_encoder_is_packed_through_its_lora_layers() -> None:
     assert not torch.allclose(got[real], bare[real], atol=1e-3)  # the adapter was applied, unmerged
 
 
+def test_a_prompt_learning_peft_wrapper_is_not_packed() -> None:
+    from peft import PrefixTuningConfig, get_peft_model
+
+    config = PrefixTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=3)
+    encoder = get_peft_model(_small("bert"), config).eval()
+    assert not supports_packing(encoder)  # its virtual keys sit outside the layers packing calls
+
+
 def test_the_stacked_query_key_value_follow_changed_weights() -> None:
     encoder = _small("bert")
     ids, mask = _batch(50, [7, 2])

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
+
+from benchmarks.cpu_env import avx2_emulated, rerun_under_avx2  # noqa: E402
 
 
 def _load_revision(revision: str, directory: Path):
@@ -65,13 +66,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.rounds < 1 or args.articles < 1:
         raise SystemExit(f"--rounds {args.rounds} and --articles {args.articles} must both be at least 1")
-    if args.avx2 and not os.environ.get("DIPLOSTANCE_AVX2_EMULATED"):
-        from benchmarks.cpu_env import AVX2_ENV
-
-        env = {**os.environ, **AVX2_ENV, "DIPLOSTANCE_AVX2_EMULATED": "1"}
-        raise SystemExit(
-            subprocess.call([sys.executable, "-m", "benchmarks.ab_packed", *sys.argv[1:]], env=env)
-        )
+    if args.avx2:
+        rerun_under_avx2("benchmarks.ab_packed")
 
     import torch
 
@@ -109,7 +105,7 @@ def main() -> None:
         "against": args.against,
         "machine": {
             "cpu": cpu_description(),
-            "avx2_emulated": bool(os.environ.get("DIPLOSTANCE_AVX2_EMULATED")),
+            "avx2_emulated": avx2_emulated(),
         },
         "precision": classifier.precision,
         "articles": args.articles,

@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -162,13 +160,10 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="JSON: variant -> {data/metric: macro-F1}")
     args = parser.parse_args()
-    if args.avx2 and not os.environ.get("DIPLOSTANCE_AVX2_EMULATED"):
-        from benchmarks.cpu_env import AVX2_ENV
+    if args.avx2:
+        from benchmarks.cpu_env import rerun_under_avx2
 
-        env = {**os.environ, **AVX2_ENV, "DIPLOSTANCE_AVX2_EMULATED": "1"}
-        raise SystemExit(
-            subprocess.call([sys.executable, "-m", "benchmarks.int8_dev", *sys.argv[1:]], env=env)
-        )
+        rerun_under_avx2("benchmarks.int8_dev")
     if not args.variants.startswith("fp32"):
         raise SystemExit("--variants must start with fp32, the reference")
     from training.config import load_config

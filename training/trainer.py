@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -27,6 +28,7 @@ from .averaging import WeightAverage, average_start
 from .batching import class_weights
 from .calibration import calibrate_model
 from .config import Config, ConfigError, ModelConfig
+from .context import with_context
 from .data import SourceData, load_sources
 from .devices import Precision, resolve_device, resolve_precision
 from .distill import CACHE as TEACHER_CACHE
@@ -134,6 +136,23 @@ def calibrate_for_config(
         model.settings.lang_logit_shift,
     )
     return report
+
+
+def _in_context(config: Config, data: dict[str, SourceData]) -> dict[str, SourceData]:
+    """``data`` with each source's ``context`` fraction of training examples read inside other sentences
+    (:mod:`training.context`); the same ``data`` when no source asks for it."""
+    trained = {name: sd for name, sd in data.items() if sd.config.train}  # filler only from what trains
+    fractions = {name: sd.config.context for name, sd in trained.items()}
+    if not any(fractions.values()):
+        return data
+    train, replaced = with_context(
+        {name: sd.train for name, sd in trained.items()}, fractions, config.train.seed
+    )
+    for name, count in replaced.items():
+        logger.info("%s: %d training example(s) read inside other sentences (context)", name, count)
+    return {
+        name: dataclasses.replace(sd, train=train[name]) if name in train else sd for name, sd in data.items()
+    }
 
 
 def _training_table(config: Config, data: dict[str, SourceData], tables: dict, tokenizer, markers):
@@ -289,6 +308,7 @@ def train(
     data = load_sources(config)
     if not any(sd.train for sd in data.values() if sd.config.train):
         raise ValueError("no training examples: every source is empty or has train: false")
+    data = _in_context(config, data)
     weights = {
         name: class_weights(sd.train, sd.config.class_balance)
         for name, sd in data.items()

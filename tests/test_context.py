@@ -141,3 +141,12 @@ def test_evaluation_only_sources_give_no_filler_and_stay_as_they_are() -> None:
     copies = [e for e in out["own"].train if e.id.endswith("#context")]
     assert len(copies) == 10
     assert not any(t in c.text for c in copies for t in shift_texts)
+
+
+def test_context_dev_names_a_bad_model_directory(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from benchmarks.context_dev import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "nope")])
+    assert exit_info.value.code == 2
+    assert f"not a model directory (no config.json): {tmp_path / 'nope'}" in capsys.readouterr().err

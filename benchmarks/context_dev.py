@@ -16,11 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from benchmarks.dev_table import side_by_side
 from inference.classifier import load_classifier
 from training.config import load_config
 from training.context import with_context
 from training.data import load_sources
-from training.evaluation import evaluate
+from training.evaluation import evaluate, table_rows
 
 METRICS = ("detail_f1", "stance_f1", "sentiment_f1", "dyad_f1")
 
@@ -47,19 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         sets[name] = (kind, dev[name])
         sets[f"{name} in context"] = (kind, placed[name])
     print(f"copies: {counts} (seed {args.seed})", file=sys.stderr)
-    figures = {}
-    for model in args.models:
-        results = evaluate(load_classifier(model), sets)
-        figures[model] = {n: r["by_lang"]["all"] for n, r in results.items()}
-    print("| data | metric | " + " | ".join(str(m) for m in args.models) + " |")
-    print("|---|---|" + "---:|" * len(args.models))
-    for name in sets:
-        for metric in METRICS:
-            values = [figures[m].get(name, {}).get(metric) for m in args.models]
-            if all(v is None for v in values):
-                continue
-            cells = " | ".join("" if v is None else f"{v:.3f}" for v in values)
-            print(f"| {name} | {metric} | {cells} |")
+    figures = [
+        {
+            (row["data"], row["lang"], row["metric"]): row["ours"]
+            for row in table_rows(evaluate(load_classifier(model), sets))
+            if row["lang"] == "all" and row["metric"] in METRICS
+        }
+        for model in args.models
+    ]
+    print(side_by_side([str(m) for m in args.models], figures))
     return 0
 
 

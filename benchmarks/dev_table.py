@@ -30,18 +30,26 @@ def run_figures(run: Path) -> dict[tuple[str, str, str], float]:
     return {(r["data"], r["lang"], r["metric"]): r["ours"] for r in table_rows(metrics["dev"])}
 
 
-def markdown(runs: list[Path], all_languages: bool = False) -> str:
-    figures = [run_figures(run) for run in runs]
+def side_by_side(columns: list[str], figures: list[dict[tuple[str, str, str], float]]) -> str:
+    """A markdown table of (data set, language, metric) rows, one column of figures per entry of ``columns``
+    (``—`` where that column lacks the row)."""
     keys = list(dict.fromkeys(k for f in figures for k in f))
-    keys = [k for k in keys if k[1] == "all" or all_languages or (k[0] in PER_LANGUAGE)]
     lines = [
-        "| data | lang | metric | " + " | ".join(str(r) for r in runs) + " |",
-        "|---|---|---|" + "---:|" * len(runs),
+        "| data | lang | metric | " + " | ".join(columns) + " |",
+        "|---|---|---|" + "---:|" * len(columns),
     ]
     for key in keys:
         cells = ["—" if key not in f else f"{f[key]:.3f}" for f in figures]
         lines.append(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def markdown(runs: list[Path], all_languages: bool = False) -> str:
+    figures = [
+        {k: v for k, v in run_figures(run).items() if k[1] == "all" or all_languages or k[0] in PER_LANGUAGE}
+        for run in runs
+    ]
+    return side_by_side([str(r) for r in runs], figures)
 
 
 def main(argv: list[str] | None = None) -> int:

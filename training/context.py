@@ -106,7 +106,7 @@ def with_context(
             extra = min(extra, int(max_ratio * medians[e.lang]) - len(e.text))
             share = rng.random()
             left = _fill(rng, pools[e.lang], e.group, int(extra * share))
-            right = _fill(rng, pools[e.lang], e.group, extra - sum(len(t) + 1 for t in left))
+            right = _fill(rng, pools[e.lang], e.group, extra - sum(len(t) + len(SEPARATOR) for t in left))
             if left or right:  # else nothing fitted: the sentence stays as it is, with its label
                 copies[i] = in_context(e, left, right)
                 replaced[name] = replaced.get(name, 0) + 1

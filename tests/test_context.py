@@ -82,6 +82,23 @@ def test_with_context_replaces_the_fraction_with_same_language_filler() -> None:
         assert copy.sentence_detail is None and copy.group == original.group
 
 
+def test_add_mode_keeps_every_sentence_and_appends_the_same_copies() -> None:
+    train = _train()
+    replaced, n_replaced = with_context(train, {"own": 0.5}, seed=7)
+    added, n_added = with_context(train, {"own": 0.5}, seed=7, add={"own"})
+    assert n_added == n_replaced == {"own": 40}
+    # the originals first, untouched (sentence labels included), then the 40 copies replace mode made
+    assert added["own"][: len(train["own"])] == train["own"]
+    assert added["own"][len(train["own"]) :] == [e for e in replaced["own"] if e.id.endswith("#context")]
+    assert added["cameo"] == train["cameo"]
+
+
+def test_context_mode_is_checked() -> None:
+    raw = {"data": {"sources": [{"name": "own", "kind": "own", "path": "x", "context_mode": "append"}]}}
+    with pytest.raises(ConfigError, match=r"data\.sources\[0\]\.context_mode='append'; expected 'replace'"):
+        validate(build(Config, raw))
+
+
 def test_with_context_is_deterministic_in_the_seed() -> None:
     a, _ = with_context(_train(), {"own": 0.3}, seed=1)
     b, _ = with_context(_train(), {"own": 0.3}, seed=1)

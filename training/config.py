@@ -64,6 +64,8 @@ class SourceConfig:
     distill: bool = True
     # the fraction of its training examples read inside other sentences of their language (training.context)
     context: float = 0.0
+    # "replace": those copies replace their sentences; "add": they come on top, every sentence also read as it is
+    context_mode: str = "replace"
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -356,6 +358,11 @@ def validate(config: Config) -> Config:
             raise ConfigError(
                 f"data.sources[{i}].context={source.context}; expected 0 <= x <= 1 (the fraction of its "
                 "training examples read inside other sentences; 0: off)"
+            )
+        if source.context_mode not in ("replace", "add"):
+            raise ConfigError(
+                f"data.sources[{i}].context_mode={source.context_mode!r}; expected 'replace' (the copies read "
+                "inside other sentences replace their sentences) or 'add' (they come on top)"
             )
         if not 0 <= source.dev_fraction < 1:
             raise ConfigError(f"data.sources[{i}].dev_fraction={source.dev_fraction}; expected 0 <= x < 1")

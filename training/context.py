@@ -4,9 +4,10 @@ Training sentences are short (our own: median 20 tokens; CAMEO's: 32), while the
 sentence of up to 128 tokens whole and a longer one through a window of up to ``WINDOW_CONTEXT`` tokens
 around each country (``inference.encoding``). A model that never saw a relation inside unrelated text
 can read "China protested to France" as neutral once agenda talk surrounds it (docs/ablations.md
-sections 12-13). With ``data.sources[*].context`` > 0, that fraction of a source's training examples is
-replaced, once per run, by a copy whose sentence sits between other training sentences of its language
-(from any source), joined with spaces:
+sections 12-13). With ``data.sources[*].context`` > 0, that fraction of a source's training examples gets,
+once per run, a copy whose sentence sits between other training sentences of its language (from any
+source), joined with spaces. The copy replaces the example (``context_mode: replace``) or is added next to
+it (``context_mode: add``: every sentence still trains as it is, with its sentence label):
 
 - its targets keep their labels and pairs, their spans moved; the filler's own country mentions stay
   unlabelled and unmarked, as they are in a window at inference;
@@ -22,7 +23,7 @@ from __future__ import annotations
 import random
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from .examples import Example, Target
@@ -71,9 +72,11 @@ def with_context(
     seed: int,
     *,
     max_ratio: float = 3.5,
+    add: Collection[str] = (),
 ) -> tuple[dict[str, list[Example]], dict[str, int]]:
     """Per source, its training examples with ``fractions[source]`` of them (those with targets and
-    short enough) replaced by :func:`in_context` copies; and per source how many were replaced.
+    short enough) replaced by :func:`in_context` copies, or followed by them for the sources named in
+    ``add`` (the copies then come after all the originals); and per source how many copies were made.
 
     A copy is 2 to ``max_ratio`` times its sentence's length in characters and at most ``max_ratio`` times
     its language's median, the filler split at random between the two sides and drawn from the training
@@ -100,6 +103,7 @@ def with_context(
         ]
         chosen = set(rng.sample(usable, round(fraction * len(usable))))
         copies = list(examples)
+        added: list[Example] = []
         for i in sorted(chosen):
             e = examples[i]
             extra = int(len(e.text) * (rng.uniform(2.0, max_ratio) - 1))
@@ -107,10 +111,14 @@ def with_context(
             share = rng.random()
             left = _fill(rng, pools[e.lang], e.group, int(extra * share))
             right = _fill(rng, pools[e.lang], e.group, extra - sum(len(t) + len(SEPARATOR) for t in left))
-            if left or right:  # else nothing fitted: the sentence stays as it is, with its label
-                copies[i] = in_context(e, left, right)
+            if left or right:  # else nothing fitted: the sentence stays as it is, with its label, and no copy
+                copy = in_context(e, left, right)
+                if name in add:
+                    added.append(copy)
+                else:
+                    copies[i] = copy
                 replaced[name] = replaced.get(name, 0) + 1
-        out[name] = copies
+        out[name] = copies + added
     return out, replaced
 
 

@@ -145,11 +145,17 @@ def _in_context(config: Config, data: dict[str, SourceData]) -> dict[str, Source
     fractions = {name: sd.config.context for name, sd in trained.items()}
     if not any(fractions.values()):
         return data
-    train, replaced = with_context(
-        {name: sd.train for name, sd in trained.items()}, fractions, config.train.seed
+    add = {name for name, sd in trained.items() if sd.config.context_mode == "add"}
+    train, made = with_context(
+        {name: sd.train for name, sd in trained.items()}, fractions, config.train.seed, add=add
     )
-    for name, count in replaced.items():
-        logger.info("%s: %d training example(s) read inside other sentences (context)", name, count)
+    for name, count in made.items():
+        logger.info(
+            "%s: %d training example(s) read inside other sentences (context, %s)",
+            name,
+            count,
+            "added" if name in add else "replacing them",
+        )
     return {
         name: dataclasses.replace(sd, train=train[name]) if name in train else sd for name, sd in data.items()
     }

@@ -11,29 +11,9 @@ import pytest
 import torch
 
 import inference
+from benchmarks.late_relation import FILLER, RELATION, long_sentence, unpunctuated
 from inference.encoding import EncodedItem, encode, fit_windows, mention_window
 from inference.sentences import clause_boundaries, split_sentences
-
-FILLER = "the delegates discussed the agenda for the next session and the committee reviewed the budget "
-RELATION = "while China protested loudly to France over the strikes."
-
-
-def long_sentence(chars: int, commas: bool = True) -> str:
-    filler = (FILLER.replace("session and", "session, and") if commas else FILLER) * (
-        chars // len(FILLER) + 1
-    )
-    return filler[: chars - len(RELATION) - 1].rstrip() + " " + RELATION
-
-
-def unpunctuated(words: int = 5000) -> str:
-    """``words`` words without punctuation; 'China' ends just before the old 1,000-character cut."""
-    base = "the delegates discussed the agenda and the committee reviewed the budget figures " * (
-        words // 12 + 1
-    )
-    head = base[: base.rindex(" ", 0, 980) + 1]
-    while len(head) < 988:
-        head += "a "
-    return " ".join((head + "China protested to France over the strikes " + base).split()[:words])
 
 
 def word_offsets(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,105 @@
+"""A relation stated last in agenda talk, at growing lengths: how surely each model still reads it.
+
+The slow behavioural test (``tests/test_windows.py``) reads "while China protested loudly to France over the
+strikes." at the end of a 755- and a 930-character sentence and of a 5,000-word unpunctuated record, and passes
+or fails. This gives the same sentence cut to other lengths, with the top stance and its probability for China
+and France, so that models can be compared by margin rather than by pass or fail (docs/ablations.md §16).
+Sentences up to 128 tokens (about 550 characters here) are read whole, longer ones through windows.
+
+    python -m benchmarks.late_relation inference/default_model runs/v11 [--lengths 120 250 755 930 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+FILLER = "the delegates discussed the agenda for the next session and the committee reviewed the budget "
+RELATION = "while China protested loudly to France over the strikes."
+COUNTRIES = ("CHN", "FRA")
+WANT = "conflictual"  # ../shared/guidelines/stance.md: a protest is verbal conflict, for both sides
+LENGTHS = (120, 250, 400, 550, 650, 755, 930, 1200, 2000)
+
+
+def long_sentence(chars: int, commas: bool = True) -> str:
+    """Agenda talk (with clause commas unless ``commas`` is False), then :data:`RELATION`, ``chars`` long."""
+    filler = (FILLER.replace("session and", "session, and") if commas else FILLER) * (
+        chars // len(FILLER) + 1
+    )
+    return filler[: chars - len(RELATION) - 1].rstrip() + " " + RELATION
+
+
+def unpunctuated(words: int = 5000) -> str:
+    """``words`` words without punctuation; 'China' ends just before the old 1,000-character cut."""
+    base = "the delegates discussed the agenda and the committee reviewed the budget figures " * (
+        words // 12 + 1
+    )
+    head = base[: base.rindex(" ", 0, 980) + 1]
+    while len(head) < 988:
+        head += "a "
+    return " ".join((head + "China protested to France over the strikes " + base).split()[:words])
+
+
+def readings(clf, texts: Sequence[tuple[str, str]]) -> list[tuple[str, dict[str, tuple[str | None, float]]]]:
+    """Per (name, text): each of :data:`COUNTRIES`'s top stance and its probability (None, 0.0 if not found)."""
+    out = []
+    for name, text in texts:
+        found = {r.country: r for r in clf.classify(text)}
+        out.append(
+            (
+                name,
+                {
+                    c: (found[c].stance, max(found[c].scores["stance"].values()))
+                    if c in found
+                    else (None, 0.0)
+                    for c in COUNTRIES
+                },
+            )
+        )
+    return out
+
+
+def summary(rows: list[tuple[str, dict[str, tuple[str | None, float]]]]) -> str:
+    """'k/n read conflictual for both; lowest p(conflictual reading) x' over the rows."""
+    right = [r for _, r in rows if all(stance == WANT for stance, _ in r.values())]
+    low = min((p for _, r in rows for stance, p in r.values() if stance == WANT), default=0.0)
+    return f"{len(right)}/{len(rows)} read {WANT} for both {' and '.join(COUNTRIES)}; lowest such probability {low:.2f}"
+
+
+def _cell(reading: dict[str, tuple[str | None, float]]) -> str:
+    return " / ".join(f"{(stance or 'missing')[:4]} {p:.2f}" for stance, p in reading.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("models", nargs="+", type=Path, help="model directories")
+    parser.add_argument(
+        "--lengths", nargs="+", type=int, default=list(LENGTHS), help="sentence lengths (characters)"
+    )
+    args = parser.parse_args(argv)
+    missing = [str(m) for m in args.models if not (m / "config.json").is_file()]
+    if missing:
+        parser.error(f"not a model directory (no config.json): {', '.join(missing)}")
+    short = [n for n in args.lengths if n <= len(RELATION) + 1]
+    if short:
+        parser.error(
+            f"--lengths {short}: each must exceed {len(RELATION) + 1} characters, the relation's own length"
+        )
+    from inference.classifier import load_classifier
+
+    texts = [(f"{n} chars", long_sentence(n)) for n in args.lengths] + [("5,000 words", unpunctuated())]
+    header = "| model | " + " | ".join(name for name, _ in texts) + " |"
+    lines, notes = [header, "|---" * (len(texts) + 1) + "|"], []
+    for model in args.models:
+        rows = readings(load_classifier(model, precision="fp32"), texts)
+        lines.append(f"| {model} | " + " | ".join(_cell(r) for _, r in rows) + " |")
+        notes.append(f"{model}: {summary(rows)}")
+    print(f"top stance (conf, coop, neut) and its probability, {' / '.join(COUNTRIES)}; fp32:")
+    print("\n".join(lines + [""] + notes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -89,7 +89,7 @@ def with_context(
             pools[e.lang].append(e)
     medians = {lang: statistics.median(len(e.text) for e in pool) for lang, pool in pools.items()}
     out: dict[str, list[Example]] = {}
-    replaced: dict[str, int] = {}
+    made: dict[str, int] = {}
     for name, examples in train.items():
         fraction = fractions.get(name, 0.0)
         if fraction <= 0:
@@ -117,9 +117,9 @@ def with_context(
                     added.append(copy)
                 else:
                     copies[i] = copy
-                replaced[name] = replaced.get(name, 0) + 1
+                made[name] = made.get(name, 0) + 1
         out[name] = copies + added
-    return out, replaced
+    return out, made
 
 
 __all__ = ["in_context", "with_context"]

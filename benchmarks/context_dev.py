@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks.dev_table import side_by_side
+from benchmarks.dev_table import require_model_dirs, side_by_side
 from inference.classifier import load_classifier
 from training.config import load_config
 from training.context import with_context
@@ -33,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", nargs="+", default=["own", "dyads"], help="dev sets (source names)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the filler draw")
     args = parser.parse_args(argv)
-    missing = [str(m) for m in args.models if not (m / "config.json").is_file()]
-    if missing:
-        parser.error(f"not a model directory (no config.json): {', '.join(missing)}")
+    require_model_dirs(parser, args.models)
     data = load_sources(load_config(args.config))
     unknown = [s for s in args.sources if s not in data]
     if unknown:

@@ -19,6 +19,13 @@ from training.evaluation import table_rows
 PER_LANGUAGE = ("rusentne", "sentiment_ru_uk")
 
 
+def require_model_dirs(parser: argparse.ArgumentParser, models: list[Path]) -> None:
+    """Exit through ``parser.error`` naming every entry of ``models`` that is not a model directory."""
+    missing = [str(m) for m in models if not (m / "config.json").is_file()]
+    if missing:
+        parser.error(f"not a model directory (no config.json): {', '.join(missing)}")
+
+
 def run_figures(run: Path) -> dict[tuple[str, str, str], float]:
     """(data set, language, metric) → figure of one run directory."""
     path = run / "metrics.json"

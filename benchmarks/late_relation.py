@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.dev_table import require_model_dirs
+
 FILLER = "the delegates discussed the agenda for the next session and the committee reviewed the budget "
 RELATION = "while China protested loudly to France over the strikes."
 COUNTRIES = ("CHN", "FRA")
@@ -47,18 +49,13 @@ def readings(clf, texts: Sequence[tuple[str, str]]) -> list[tuple[str, dict[str,
     out = []
     for name, text in texts:
         found = {r.country: r for r in clf.classify(text)}
-        out.append(
-            (
-                name,
-                {
-                    c: (found[c].stance, max(found[c].scores["stance"].values()))
-                    if c in found
-                    else (None, 0.0)
-                    for c in COUNTRIES
-                },
-            )
-        )
+        out.append((name, {c: _top(found.get(c)) for c in COUNTRIES}))
     return out
+
+
+def _top(result) -> tuple[str | None, float]:
+    """A result's stance and its probability; (None, 0.0) for a country not found."""
+    return (None, 0.0) if result is None else (result.stance, max(result.scores["stance"].values()))
 
 
 def summary(rows: list[tuple[str, dict[str, tuple[str | None, float]]]]) -> str:
@@ -79,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "--lengths", nargs="+", type=int, default=list(LENGTHS), help="sentence lengths (characters)"
     )
     args = parser.parse_args(argv)
-    missing = [str(m) for m in args.models if not (m / "config.json").is_file()]
-    if missing:
-        parser.error(f"not a model directory (no config.json): {', '.join(missing)}")
+    require_model_dirs(parser, args.models)
     short = [n for n in args.lengths if n <= len(RELATION) + 1]
     if short:
         parser.error(

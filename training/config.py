@@ -89,6 +89,9 @@ class TrainConfig:
     batch_size: int = 16
     lr: float = 5e-4  # encoder (LoRA) learning rate
     head_lr: float = 2e-3
+    # layer-wise learning-rate decay (training/optim.py): the top encoder layer at lr, each one below at this
+    # factor times the one above; 1.0 = off (every encoder weight at lr)
+    layer_decay: float = 1.0
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     seed: int = 13
@@ -267,6 +270,11 @@ def validate(config: Config) -> Config:
         raise ConfigError("model.adapter='full' trains every weight: set output.encoder_format: full")
     if config.train.epochs <= 0 and not config.train.max_steps:
         raise ConfigError(f"train.epochs={config.train.epochs}; it must be positive")
+    if not 0.0 < config.train.layer_decay <= 1.0:
+        raise ConfigError(
+            f"train.layer_decay={config.train.layer_decay}; it must be above 0 and at most 1 "
+            "(the top layer trains at train.lr, each one below at this factor times the one above; 1 is off)"
+        )
     if config.train.select not in {"best", "last"}:
         raise ConfigError(f"train.select={config.train.select!r}; expected 'best' or 'last'")
     if config.train.average_from is not None:

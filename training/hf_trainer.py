@@ -30,6 +30,7 @@ from transformers import Trainer, TrainerCallback
 from .averaging import WeightAverage
 from .evaluation import evaluate, headline
 from .losses import multi_head_loss
+from .optim import parameter_groups
 
 logger = logging.getLogger(__name__)
 WEIGHTS = "model.safetensors"  # what Trainer._load_from_checkpoint reads (transformers' SAFE_WEIGHTS_NAME)
@@ -121,6 +122,7 @@ class StanceTrainer(Trainer):
         encoder_lr: float,
         head_lr: float,
         warmup_steps: int,
+        layer_decay: float = 1.0,
         distill_weight: float = 0.0,
         averager: WeightAverage | None = None,
         **kwargs: Any,
@@ -140,6 +142,7 @@ class StanceTrainer(Trainer):
         self.dev_sets = dev_sets
         self.select = select
         self.encoder_lr, self.head_lr, self.warmup_steps = encoder_lr, head_lr, warmup_steps
+        self.layer_decay = layer_decay
         self.epoch_dev: list[dict[str, Any]] = []
         self.best: tuple[float, dict[str, torch.Tensor] | None, dict[str, Any]] | None = None
         self.losses: list[float] = []
@@ -168,15 +171,22 @@ class StanceTrainer(Trainer):
     # ---------------------------------------------------------------- optimizer and schedule
     def create_optimizer(self, model=None):
         if self.optimizer is None:
-            model = self.model if model is None else model
-            encoder = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
-            heads = [
-                p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad
-            ]
-            self.optimizer = torch.optim.AdamW(
-                [{"params": encoder, "lr": self.encoder_lr}, {"params": heads, "lr": self.head_lr}],
-                weight_decay=self.args.weight_decay,
+            groups = parameter_groups(
+                self.model if model is None else model,
+                lr=self.encoder_lr,
+                head_lr=self.head_lr,
+                layer_decay=self.layer_decay,
             )
+            if self.layer_decay != 1.0:
+                layers = [g for g in groups if isinstance(g["depth"], int)]
+                logger.info(
+                    "layer-wise learning-rate decay %g: %d encoder depths from lr %.3g (top) to %.3g",
+                    self.layer_decay,
+                    len(layers),
+                    layers[0]["lr"] if layers else self.encoder_lr,
+                    layers[-1]["lr"] if layers else self.encoder_lr,
+                )
+            self.optimizer = torch.optim.AdamW(groups, weight_decay=self.args.weight_decay)
         return self.optimizer
 
     def create_scheduler(self, num_training_steps: int, optimizer=None):

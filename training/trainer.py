@@ -363,6 +363,7 @@ def train(
         select=config.train.select,
         encoder_lr=config.train.lr,
         head_lr=config.train.head_lr,
+        layer_decay=config.train.layer_decay,
         warmup_steps=int(config.train.warmup_ratio * total_steps),
         distill_weight=distill,
         averager=averager,

@@ -15,7 +15,7 @@ from training.data import in_fold, load_sources
 from training.evaluation import _macro, bootstrap_sd, format_table
 from training.examples import Example
 from training.grouping import merge_near_duplicates, near_duplicate_pairs, normalise
-from training.protocol import run_plan, summarise, summary_rows
+from training.protocol import paired_differences, run_plan, summarise, summary_rows
 
 WIRE = (
     "Russian forces shelled the eastern city of Kharkiv overnight, killing three civilians, officials said."
@@ -142,6 +142,38 @@ def test_summary_is_mean_and_sd_over_runs() -> None:
     assert run_plan(3, [13, 14, 15, 16]) == [(0, 13), (1, 14), (2, 15), (0, 16)]
     with pytest.raises(ConfigError, match="folds=1"):
         run_plan(1, [13])
+
+
+def test_one_fold_for_every_run_and_paired_differences(tmp_path: Path) -> None:
+    assert run_plan(5, [13, 14, 15], fold=0) == [(0, 13), (0, 14), (0, 15)]
+    with pytest.raises(ConfigError, match=r"fold=5; with 5 folds it must be 0 to 4"):
+        run_plan(5, [13], fold=5)
+
+    def dev(v: float, shift: float) -> dict:
+        return {
+            "cameo": {"kind": "cameo", "by_lang": {"all": {"sentence_detail_f1": v}}},
+            "un_en_shift": {"kind": "un_quadclass", "by_lang": {"all": {"sentence_detail_f1": shift}}},
+        }
+
+    base = tmp_path / "base"
+    for seed, v, shift in ((13, 0.96, 0.40), (14, 0.95, 0.40)):  # no seed 15 there
+        (base / f"fold0-seed{seed}").mkdir(parents=True)
+        (base / f"fold0-seed{seed}" / "metrics.json").write_text(json.dumps({"dev": dev(v, shift)}))
+    runs = [
+        {"fold": 0, "seed": 13, "dev": dev(0.95, 0.42)},
+        {"fold": 0, "seed": 14, "dev": dev(0.96, 0.41)},
+        {"fold": 0, "seed": 15, "dev": dev(0.99, 0.50)},  # unpaired: left out
+    ]
+    paired = paired_differences(runs, base)
+    cameo = paired["cameo"]["by_lang"]["all"]["sentence_detail_f1"]
+    assert cameo["values"] == pytest.approx([-0.01, 0.01]) and cameo["n"] == 2
+    assert cameo["mean"] == pytest.approx(0.0) and cameo["sd"] == pytest.approx(0.0141421, abs=1e-6)
+    shift = paired["un_en_shift"]["by_lang"]["all"]["sentence_detail_f1"]
+    assert shift["mean"] == pytest.approx(0.015)
+    with pytest.raises(
+        ConfigError, match=r"--against .*other: no finished run there pairs with these \(fold1"
+    ):
+        paired_differences([{"fold": 1, "seed": 13, "dev": dev(0.9, 0.4)}], tmp_path / "other")
 
 
 def test_temperature_recovers_an_overconfident_head() -> None:
@@ -289,3 +321,20 @@ def test_calibrate_command_refits_a_trained_model(tiny_encoder: Path, tmp_path: 
     config_file.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match="train.calibrate is false"):
         recalibrate(out, config_file)
+
+
+def test_cv_on_one_fold_pairs_with_another_folder(tiny_encoder: Path, tmp_path: Path) -> None:
+    from test_training import _config
+
+    from training.protocol import cross_validate
+
+    raw = _config(tmp_path, tiny_encoder, epochs=1)
+    raw["data"]["sources"] = raw["data"]["sources"][:1]  # CAMEO, split into folds
+    raw["data"]["sources"][0].pop("dev_path")
+    config = build(Config, raw)
+    first = cross_validate(config, tmp_path / "a", folds=2, seeds=[13, 14], fold=1)
+    assert [(r["fold"], r["seed"]) for r in first["runs"]] == [(1, 13), (1, 14)]
+    again = cross_validate(config, tmp_path / "b", folds=2, seeds=[13, 14], fold=1, against=tmp_path / "a")
+    entry = again["paired"]["cameo"]["by_lang"]["all"]["sentence_detail_f1"]
+    assert entry["n"] == 2 and entry["values"] == pytest.approx([0.0, 0.0])  # same config, same seeds
+    assert "paired by (fold, seed), mean ± sd over 2 pairs" in (tmp_path / "b" / "summary.txt").read_text()

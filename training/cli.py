@@ -143,6 +143,17 @@ def register_cv(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--seeds", type=int, nargs="+", default=[13, 14, 15], help="one run per seed (default: 13 14 15)"
     )
+    p.add_argument(
+        "--fold",
+        type=int,
+        help="hold out this fold in every run (default: run i holds out fold i mod --folds), so that two "
+        "configs' runs pair by seed on one dev set",
+    )
+    p.add_argument(
+        "--against",
+        type=Path,
+        help="another cv folder: also print this config minus that one, paired by (fold, seed)",
+    )
     p.set_defaults(func=_cv, accepts_overrides=True)
 
 
@@ -153,7 +164,7 @@ def _cv(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     config = load_config(args.config, parse_overrides(args.overrides))
-    cross_validate(config, args.out, folds=args.folds, seeds=args.seeds)
+    cross_validate(config, args.out, folds=args.folds, seeds=args.seeds, fold=args.fold, against=args.against)
     return 0
 
 

@@ -25,12 +25,17 @@ logger = logging.getLogger(__name__)
 METRICS = ("sentence_detail_f1", "detail_f1", "stance_f1", "sentiment_f1", "sentiment_pn_f1", "dyad_f1")
 
 
-def run_plan(folds: int, seeds: Sequence[int]) -> list[tuple[int, int]]:
-    """``(fold, seed)`` per run: run ``i`` holds out fold ``i mod folds`` and trains with ``seeds[i]``."""
+def run_plan(folds: int, seeds: Sequence[int], fold: int | None = None) -> list[tuple[int, int]]:
+    """``(fold, seed)`` per run: run ``i`` holds out fold ``i mod folds`` and trains with ``seeds[i]``; with
+    ``fold``, every run holds out that fold, so runs of two configs pair by seed on one dev set."""
     if folds < 2:
         raise ConfigError(f"folds={folds}; the protocol needs at least 2 folds")
     if len(seeds) < 1:
         raise ConfigError("seeds is empty; give at least 3 seeds (e.g. 13 14 15)")
+    if fold is not None:
+        if not 0 <= fold < folds:
+            raise ConfigError(f"fold={fold}; with {folds} folds it must be 0 to {folds - 1}")
+        return [(fold, seed) for seed in seeds]
     return [(i % folds, seed) for i, seed in enumerate(seeds)]
 
 
@@ -94,36 +99,93 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def paired_differences(runs: Sequence[dict[str, Any]], against: str | Path) -> dict[str, Any]:
+    """Per (data set, lang, metric): this config's runs minus ``against``'s runs of the same (fold, seed)
+    (``against/fold{f}-seed{s}/metrics.json``), as :func:`summarise` entries over the pairs.
+
+    Runs with no counterpart are left out; none at all is a :class:`ConfigError` naming the folder."""
+    against = Path(against)
+    ours, theirs = [], []
+    for run in runs:
+        other = against / f"fold{run['fold']}-seed{run['seed']}" / "metrics.json"
+        if other.is_file():
+            ours.append(run["dev"])
+            theirs.append(json.loads(other.read_text())["dev"])
+    if not ours:
+        wanted = ", ".join(f"fold{r['fold']}-seed{r['seed']}" for r in runs)
+        raise ConfigError(
+            f"--against {against}: no finished run there pairs with these ({wanted}); "
+            "give a cv folder of the same folds and seeds (e.g. one run with --fold 0)"
+        )
+    a, b = summarise(ours), summarise(theirs)
+    out: dict[str, Any] = {}
+    for name, res in a.items():
+        for lang, metrics in res["by_lang"].items():
+            for metric, entry in metrics.items():
+                other_entry = b.get(name, {}).get("by_lang", {}).get(lang, {}).get(metric)
+                if other_entry is None or other_entry["n"] != entry["n"]:
+                    continue
+                diffs = [x - y for x, y in zip(entry["values"], other_entry["values"], strict=True)]
+                out.setdefault(name, {"kind": res["kind"], "by_lang": {}})["by_lang"].setdefault(lang, {})[
+                    metric
+                ] = {
+                    "mean": statistics.fmean(diffs),
+                    "sd": statistics.stdev(diffs) if len(diffs) > 1 else 0.0,
+                    "n": len(diffs),
+                    "values": diffs,
+                }
+    return out
+
+
 def cross_validate(
-    config: Config, out_dir: str | Path, *, folds: int = 5, seeds: Sequence[int] = (13, 14, 15)
+    config: Config,
+    out_dir: str | Path,
+    *,
+    folds: int = 5,
+    seeds: Sequence[int] = (13, 14, 15),
+    fold: int | None = None,
+    against: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train one model per (fold, seed) of :func:`run_plan`; write ``summary.json``; return the summary.
 
     Runs already finished in ``out_dir`` (their ``metrics.json`` exists) are read, not retrained, so an
-    interrupted protocol resumes.
+    interrupted protocol resumes. ``against``: another cv folder; the summary then also holds the paired
+    differences, this config minus that one, run by run (:func:`paired_differences`).
     """
     from .trainer import train
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     runs = []
-    for fold, seed in run_plan(folds, seeds):
-        run = run_config(config, fold, seed, folds, out_dir)
+    for held, seed in run_plan(folds, seeds, fold):
+        run = run_config(config, held, seed, folds, out_dir)
         metrics_file = Path(run.output.dir) / "metrics.json"
         if not metrics_file.is_file():
-            logger.info("protocol run fold %d seed %d -> %s", fold, seed, run.output.dir)
+            logger.info("protocol run fold %d seed %d -> %s", held, seed, run.output.dir)
             train(run)
         metrics = json.loads(metrics_file.read_text())
-        runs.append({"fold": fold, "seed": seed, "dir": run.output.dir, "dev": metrics["dev"]})
+        runs.append({"fold": held, "seed": seed, "dir": run.output.dir, "dev": metrics["dev"]})
     summary = {
         "folds": folds,
         "seeds": list(seeds),
         "runs": [{k: r[k] for k in ("fold", "seed", "dir")} for r in runs],
         "dev": summarise([r["dev"] for r in runs]),
     }
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     table = format_table(summary_rows(summary["dev"]))
-    (out_dir / "summary.txt").write_text(table + "\n")
-    print(f"mean ± sd over {len(runs)} runs ({folds} grouped folds, seeds {list(seeds)}):")
-    print(table)
+    text = f"mean ± sd over {len(runs)} runs ({folds} grouped folds, seeds {list(seeds)}):\n{table}\n"
+    if against is not None:
+        summary["against"] = str(against)
+        summary["paired"] = paired_differences(runs, against)
+        n = max(
+            (e["n"] for r in summary["paired"].values() for m in r["by_lang"].values() for e in m.values()),
+            default=0,
+        )
+        rows = [{**row, "published": ""} for row in summary_rows(summary["paired"])]  # not comparable
+        paired = format_table(rows)
+        text += (
+            f"\nthis config minus {against}, paired by (fold, seed), mean ± sd over {n} pairs:\n{paired}\n"
+        )
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    (out_dir / "summary.txt").write_text(text)
+    print(text, end="")
     return summary

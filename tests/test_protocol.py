@@ -338,3 +338,18 @@ def test_cv_on_one_fold_pairs_with_another_folder(tiny_encoder: Path, tmp_path: 
     entry = again["paired"]["cameo"]["by_lang"]["all"]["sentence_detail_f1"]
     assert entry["n"] == 2 and entry["values"] == pytest.approx([0.0, 0.0])  # same config, same seeds
     assert "paired by (fold, seed), mean ± sd over 2 pairs" in (tmp_path / "b" / "summary.txt").read_text()
+
+
+def test_a_source_left_without_training_examples_is_a_named_error(tiny_encoder: Path, tmp_path: Path) -> None:
+    from test_training import _config
+
+    raw = _config(tmp_path, tiny_encoder)
+    for source in raw["data"]["sources"]:
+        source.pop("dev_path")
+    raw["data"].update(folds=2, fold=1)  # the tiny news file's 4 sentences all fall in fold 1
+    with pytest.raises(
+        ConfigError, match=r"data source 'news': no training example is left .*4 on the dev side"
+    ):
+        load_sources(build(Config, raw))
+    raw["data"]["sources"][1]["train"] = False  # evaluated only: no error
+    assert len(load_sources(build(Config, raw))["news"].dev) == 4

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, SourceConfig
+from .config import Config, ConfigError, SourceConfig
 from .examples import BadRow, Example
 from .grouping import merge_near_duplicates
 from .readers import read_source
@@ -131,6 +131,13 @@ def load_sources(config: Config) -> dict[str, SourceData]:
                 "%s: %d training example(s) share a group with a dev example; dropped",
                 r.source.name,
                 len(train) - len(kept),
+            )
+        if r.source.train and not kept:
+            raise ConfigError(
+                f"data source {r.source.name!r}: no training example is left after the dev split "
+                f"({len(r.examples)} read, {len(dev)} on the dev side, {len(train) - len(kept)} dropped as sharing "
+                "a group with a dev example); give it more data, fewer data.folds or a smaller dev_fraction, "
+                "or set train: false to evaluate on it only"
             )
         if r.source.max_examples is not None:
             kept = kept[: r.source.max_examples]

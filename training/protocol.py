@@ -105,35 +105,30 @@ def paired_differences(runs: Sequence[dict[str, Any]], against: str | Path) -> d
 
     Runs with no counterpart are left out; none at all is a :class:`ConfigError` naming the folder."""
     against = Path(against)
-    ours, theirs = [], []
+    differences = []
     for run in runs:
         other = against / f"fold{run['fold']}-seed{run['seed']}" / "metrics.json"
         if other.is_file():
-            ours.append(run["dev"])
-            theirs.append(json.loads(other.read_text())["dev"])
-    if not ours:
+            differences.append(_difference(run["dev"], json.loads(other.read_text())["dev"]))
+    if not differences:
         wanted = ", ".join(f"fold{r['fold']}-seed{r['seed']}" for r in runs)
         raise ConfigError(
             f"--against {against}: no finished run there pairs with these ({wanted}); "
             "give a cv folder of the same folds and seeds (e.g. one run with --fold 0)"
         )
-    a, b = summarise(ours), summarise(theirs)
+    return summarise(differences)
+
+
+def _difference(dev: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """One run's dev results minus another's, for the figures both have (:func:`summarise`'s input shape)."""
     out: dict[str, Any] = {}
-    for name, res in a.items():
+    for name, res in dev.items():
         for lang, metrics in res["by_lang"].items():
-            for metric, entry in metrics.items():
-                other_entry = b.get(name, {}).get("by_lang", {}).get(lang, {}).get(metric)
-                if other_entry is None or other_entry["n"] != entry["n"]:
-                    continue
-                diffs = [x - y for x, y in zip(entry["values"], other_entry["values"], strict=True)]
-                out.setdefault(name, {"kind": res["kind"], "by_lang": {}})["by_lang"].setdefault(lang, {})[
-                    metric
-                ] = {
-                    "mean": statistics.fmean(diffs),
-                    "sd": statistics.stdev(diffs) if len(diffs) > 1 else 0.0,
-                    "n": len(diffs),
-                    "values": diffs,
-                }
+            theirs = other.get(name, {}).get("by_lang", {}).get(lang, {})
+            for metric in METRICS:
+                if metric in metrics and metric in theirs:
+                    entry = out.setdefault(name, {"kind": res["kind"], "by_lang": {}})
+                    entry["by_lang"].setdefault(lang, {})[metric] = metrics[metric] - theirs[metric]
     return out
 
 

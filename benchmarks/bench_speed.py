@@ -9,11 +9,12 @@ splitting and country finding included).
 Each measurement runs in its own process so peak RSS is per measurement.
 
     python benchmarks/bench_speed.py [--articles 300] [--model DIR] [--out benchmarks/results/speed.json]
-        [--precisions fp32,auto,int8,dynamic] [--repeats 3] [--avx2] [--skip-score]
+        [--precisions fp32,auto,int8,dynamic] [--repeats 3] [--avx2] [--skip-score] [--baseline-keep-blocks]
 
 Precisions: those of ``load_classifier`` (``int8`` is calibrated; its first load in a process calibrates
 or reads the cache before the clock starts); ``plain`` / ``plain:REGEX`` / ``int8:REGEX``: int8 rounded
-data-free (the int8 of 2026-12-04), REGEX's layers in fp32; ``dynamic``: torch's dynamic int8.
+data-free (the int8 of 2026-12-04), REGEX's layers in fp32; ``dynamic``: torch's dynamic int8; a
+``+padded`` suffix: Hugging Face's padded forward; ``+glibc``: glibc's own malloc thresholds.
 
 ``--avx2`` emulates an AVX2-only CPU (oneDNN, ATen, FBGEMM and MKL capped at AVX2; no bf16); ``--repeats``
 interleaves rounds of all runs and reports medians (and CPU seconds: compare those on a shared machine).
@@ -74,9 +75,14 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_baseline(articles: list[dict], threads: int) -> dict:
+def run_baseline(articles: list[dict], threads: int, keep_blocks: bool = False) -> dict:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    if keep_blocks:  # the baseline with the glibc thresholds load_classifier sets (inference/allocator.py)
+        from inference.allocator import keep_batch_blocks
+
+        keep_batch_blocks()
 
     from inference.countries import find_countries
     from inference.encoder import resolve_encoder
@@ -124,6 +130,11 @@ def run_classify_many(articles: list[dict], threads: int, model: str | None, pre
     from inference import load_classifier
 
     torch.set_num_threads(threads)
+    if precision.endswith("+glibc"):  # glibc's own malloc thresholds (load_classifier raises them on the CPU)
+        from inference.allocator import OPT_OUT
+
+        os.environ[OPT_OUT] = "0"
+        precision = precision.removesuffix("+glibc")
     precision, padded = precision.removesuffix("+padded"), precision.endswith("+padded")
     if precision == "dynamic":  # torch's dynamic int8, the int8 before 2026-12-04 (benchmarks/int8_dev.py)
         from benchmarks.int8_dev import FFN_OUTPUTS, _dynamic
@@ -224,7 +235,14 @@ def main() -> int:
         "--precisions",
         default="fp32,auto",
         help="classify_many runs, e.g. fp32,int8,dynamic, each also as PRECISION+padded (Hugging Face's padded "
-        "forward, the state before 2026-12-04 evening) (default fp32,auto)",
+        "forward, the state before 2026-12-04 evening) and PRECISION+glibc (glibc's own malloc thresholds, the "
+        "state before 2026-12-05) (default fp32,auto)",
+    )
+    parser.add_argument(
+        "--baseline-keep-blocks",
+        action="store_true",
+        help="also run the baseline with the malloc thresholds load_classifier sets (baseline_keep_blocks); "
+        "ratios stay against the plain baseline",
     )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of all runs, interleaved; medians")
     parser.add_argument(
@@ -253,6 +271,10 @@ def main() -> int:
     for _ in range(args.repeats):
         if not args.skip_baseline:
             runs.setdefault("baseline", []).append(in_process(run_baseline, articles, args.threads))
+        if args.baseline_keep_blocks:
+            runs.setdefault("baseline_keep_blocks", []).append(
+                in_process(run_baseline, articles, args.threads, True)
+            )
         for precision in args.precisions.split(","):
             runs.setdefault(f"classify_many_{precision}", []).append(
                 in_process(run_classify_many, articles, args.threads, args.model, precision)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from .allocator import keep_batch_blocks
 from .devices import AUTOCAST_DTYPES, accelerator_precision, resolve_device
 from .dyads import decode_pairs, ordered_pairs
 from .encoding import EncodedItem, encode, fit_windows, token_budget_batches, tokenize_rows
@@ -570,6 +571,8 @@ def load_classifier(
             "or pass a model directory to load_classifier(path)"
         )
     bound_kernel_cache()
+    if target.type == "cpu":
+        keep_batch_blocks()
     model, tokenizer = StanceModel.from_pretrained(model_dir if path is None else path)
     name = "default" if path is None else str(path)
     if target.type != "cpu":

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from inference.allocator import release_free_memory
 from inference.batch.core import (
     SYSTEMIC_FAILURES,
     ArticleClassifier,
@@ -39,7 +40,6 @@ from inference.batch.dyads import dyad_schema, empty_dyads
 from inference.batch.journal import ChunkEntry, Journal
 from inference.batch.languages import LANGUAGE_COLUMNS, count_languages
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
-from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
 from inference.batch.progress import Progress, sentence_progress
 from inference.batch.provenance import model_provenance, parquet_metadata

@@ -54,6 +54,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from inference.allocator import release_free_memory
 from inference.batch.core import (
     ArticleClassifier,
     aggregate_articles,
@@ -79,7 +80,6 @@ from inference.batch.local import (
     validate_chunk,
 )
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
-from inference.batch.memory import release_free_memory
 from inference.batch.options import ScoreOptions
 from inference.batch.progress import Progress
 from inference.batch.provenance import model_provenance, parquet_metadata

@@ -7,9 +7,9 @@ above its mmap threshold with a fresh ``mmap`` and unmaps it on free; the thresh
 block freed so far (at most 32 MB), and the heap top is trimmed whenever more than twice that is free. Batches
 of varying shapes then fault in and zero the same pages again and again. :func:`keep_batch_blocks` raises both
 thresholds once per process, so those blocks are reused from the heap. On the 2-core AMD EPYC with AVX2 kernels
-(fp32), 100 bench articles took 3.90-4.12 s instead of 4.83-5.01 s (page faults 30,000-39,000 instead of
-173,000-202,000); in ``benchmarks/bench_speed.py`` (300 articles, 3 rounds) ``classify_many`` went from 3.86x
-to 4.15x the naive baseline by the median at the same peak RSS (``benchmarks/README.md``). Long runs still give
+(fp32), ``classify_many`` on 300 bench articles took 54,000-64,000 page faults instead of 133,000-378,000 and
+about half the system CPU time, and ran 2-3 % faster in two interleaved pairs; the ``bench_speed.py`` harness
+cannot tell that from its noise (``benchmarks/README.md``). Long runs still give
 memory back: ``score`` calls :func:`release_free_memory` after each chunk, and ``malloc_trim`` ignores the
 thresholds.
 

@@ -25,6 +25,7 @@ import functools
 import logging
 import os
 import sys
+from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +42,8 @@ def _glibc() -> ctypes.CDLL | None:
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        if not hasattr(
-            libc, "gnu_get_libc_version"
-        ):  # musl's mallopt and malloc_trim do nothing or are absent
+        # glibc only: musl's mallopt and malloc_trim do nothing or are absent
+        if not hasattr(libc, "gnu_get_libc_version"):
             return None
         libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
         libc.malloc_trim.argtypes = [ctypes.c_size_t]
@@ -65,7 +65,7 @@ def release_free_memory() -> bool:
     return True
 
 
-def user_chose_allocator(environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+def user_chose_allocator(environ: Mapping[str, str] = os.environ) -> str | None:
     """The setting through which the user chose the allocator's behaviour, or None."""
     if environ.get(OPT_OUT, "1").strip().lower() in ("0", "false", "no", "off"):
         return OPT_OUT
@@ -77,23 +77,19 @@ def user_chose_allocator(environ: dict[str, str] | os._Environ[str] = os.environ
     return None
 
 
-_applied: list[bool] = []
-
-
+@functools.lru_cache(maxsize=1)
 def keep_batch_blocks() -> bool:
     """Raise glibc's mmap and trim thresholds once per process (see the module's docstring); True if they are
     raised now or were before, False where the C library is not glibc or the user chose otherwise."""
-    if _applied:
-        return _applied[0]
     chosen, libc = user_chose_allocator(), _glibc()
-    done = False
     if chosen is not None:
         logger.debug("glibc malloc settings left as they are (%s is set)", chosen)
-    elif libc is not None:
-        done = bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
-            libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-        )
-        if not done:
-            logger.debug("glibc refused the malloc thresholds; its defaults stay")
-    _applied.append(done)
+        return False
+    if libc is None:
+        return False
+    done = bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    )
+    if not done:
+        logger.debug("glibc refused the malloc thresholds; its defaults stay")
     return done

@@ -1,4 +1,4 @@
-"""Returning freed heap memory between chunks."""
+"""glibc's allocator: freed heap memory returned between chunks, batch blocks kept between batches."""
 
 from __future__ import annotations
 
@@ -55,11 +55,12 @@ def fresh_allocator(monkeypatch: pytest.MonkeyPatch):
     from inference import allocator
 
     libc = _FakeLibc()
-    monkeypatch.setattr(allocator, "_applied", [])
+    allocator.keep_batch_blocks.cache_clear()
     monkeypatch.setattr(allocator, "_glibc", lambda: libc)
     for name in (allocator.OPT_OUT, "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"):
         monkeypatch.delenv(name, raising=False)
-    return allocator, libc
+    yield allocator, libc
+    allocator.keep_batch_blocks.cache_clear()  # what the fake answered must not stand for this process
 
 
 def test_keep_batch_blocks_raises_both_thresholds_once(fresh_allocator) -> None:

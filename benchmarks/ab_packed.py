@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
 
 from benchmarks.cpu_env import avx2_emulated, rerun_under_avx2  # noqa: E402
+from benchmarks.interleaved import add_arguments, alternate, check_counts, report, speedup  # noqa: E402
 
 
 def _load_revision(revision: str, directory: Path):
@@ -55,17 +53,9 @@ def main() -> None:
     parser.add_argument(
         "--against", required=True, help="git revision whose inference/packed.py is the reference"
     )
-    parser.add_argument("--precision", default="fp32")
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--articles", type=int, default=300)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument(
-        "--avx2", action="store_true", help="rerun under the AVX2 caps (benchmarks/cpu_env.py)"
-    )
-    parser.add_argument("--out", type=Path, help="JSON with every round's seconds")
+    add_arguments(parser, rounds=8)
     args = parser.parse_args()
-    if args.rounds < 1 or args.articles < 1:
-        raise SystemExit(f"--rounds {args.rounds} and --articles {args.articles} must both be at least 1")
+    check_counts(args)
     if args.avx2:
         rerun_under_avx2("benchmarks.ab_packed")
 
@@ -85,43 +75,25 @@ def main() -> None:
         }
     classifier = load_classifier(precision=args.precision)
     classifier.classify_many(["Warm-up: Russia and France met in Paris."])
-    seconds: dict[str, list[float]] = {name: [] for name in versions}
-    names = list(versions)
-    for round_ in range(args.rounds):
-        for name in names if round_ % 2 == 0 else names[::-1]:
-            modeling.packed_hidden = versions[name]
-            start = time.perf_counter()
-            classifier.classify_many(texts, lang=langs)
-            seconds[name].append(time.perf_counter() - start)
-        print(
-            f"round {round_ + 1}: " + ", ".join(f"{n} {s[-1]:.2f} s" for n, s in seconds.items()), flush=True
-        )
-    ratios = [old / new for old, new in zip(seconds[args.against], seconds["this checkout"], strict=True)]
+
+    def run(name: str, _round: int) -> None:
+        modeling.packed_hidden = versions[name]
+        classifier.classify_many(texts, lang=langs)
+
+    seconds = alternate(list(versions), args.rounds, run)
     head = subprocess.run(
         ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
     )
     summary = {
         "this_checkout": head.stdout.strip() or "unknown",
         "against": args.against,
-        "machine": {
-            "cpu": cpu_description(),
-            "avx2_emulated": avx2_emulated(),
-        },
+        "machine": {"cpu": cpu_description(), "avx2_emulated": avx2_emulated()},
         "precision": classifier.precision,
         "articles": args.articles,
         "seconds": seconds,
-        "speedup_per_round": [round(r, 3) for r in ratios],
-        "speedup_median_of_rounds": statistics.median(ratios),
-        "speedup_of_medians": statistics.median(seconds[args.against])
-        / statistics.median(seconds["this checkout"]),
+        **speedup(seconds, args.against, "this checkout"),
     }
-    print(
-        f"{args.against} / this checkout, per round: {', '.join(f'{r:.3f}' for r in ratios)}; "
-        f"median {summary['speedup_median_of_rounds']:.3f} (ratio of medians {summary['speedup_of_medians']:.3f})"
-    )
-    if args.out:
-        args.out.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-        print(f"written to {args.out}")
+    report(summary, f"{args.against} / this checkout", args.out)
 
 
 if __name__ == "__main__":

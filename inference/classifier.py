@@ -96,6 +96,25 @@ class ItemProbs:
     pairs: list[dict[str, torch.Tensor]] = field(default_factory=list)
 
 
+def _unique_items(items: Sequence[EncodedItem]) -> tuple[list[EncodedItem], list[int]]:
+    """The distinct items of ``items`` in first-seen order, and for each item its index among them.
+    Items are equal when their text, target spans and pairs are: the model reads nothing else."""
+    index: dict[tuple, int] = {}
+    unique: list[EncodedItem] = []
+    where = []
+    for item in items:
+        key = (
+            item.text,
+            tuple(tuple(map(tuple, spans)) for spans in item.targets),
+            tuple(map(tuple, item.pairs)),
+        )
+        j = index.setdefault(key, len(unique))
+        if j == len(unique):
+            unique.append(item)
+        where.append(j)
+    return unique, where
+
+
 def _check_one_text(text: object, method: str, param: str, many: str = "classify_many(texts)") -> None:
     if isinstance(text, list | tuple):
         raise TypeError(
@@ -198,12 +217,14 @@ class StanceClassifier:
     def _read(self, items: Sequence[EncodedItem]) -> list[ItemProbs]:
         """:meth:`_forward` for items of any length: a sentence longer than the encoder reads is read
         through windows around its mentions (``encoding.fit_windows``: per target, and per pair a
-        window holding both countries where one fits)."""
+        window holding both countries where one fits). An item repeated in ``items`` (the same sentence
+        with the same spans: a wire story in several papers, a boilerplate line) is read once."""
+        unique, where = _unique_items(items)
         rows, plans = fit_windows(
-            self.tokenizer, items, max_length=self.settings.max_length, prefix=self.settings.text_prefix
+            self.tokenizer, unique, max_length=self.settings.max_length, prefix=self.settings.text_prefix
         )
         probs = self._forward(rows)
-        return [
+        read = [
             ItemProbs(
                 sentence=probs[plan.sentence].sentence,
                 targets=[probs[r].targets[j] for r, j in plan.targets],
@@ -211,6 +232,17 @@ class StanceClassifier:
             )
             for plan in plans
         ]
+        if self.progress_hook is not None and len(unique) < len(items):
+            self.progress_hook(len(items) - len(unique))  # the repeats count as read
+        first = [True] * len(read)  # each repeat gets its own containers (the tensors are shared)
+        out = []
+        for j in where:
+            p = read[j]
+            if not first[j]:
+                p = ItemProbs(dict(p.sentence), [dict(t) for t in p.targets], [dict(q) for q in p.pairs])
+            first[j] = False
+            out.append(p)
+        return out
 
     def _batches(self, items: Sequence[EncodedItem]) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
         """(item indices, model inputs) per batch, packed by token budget."""

@@ -106,3 +106,32 @@ def test_a_full_enough_batch_ends_where_the_padded_length_grows() -> None:
         lengths, rows, max_tokens=4096, max_length=128, max_rows=256, min_tokens=2048
     )
     assert len(merged) == 1
+
+
+def test_a_repeated_sentence_is_read_once_and_given_to_every_copy(tiny_encoder: Path) -> None:
+    model, tok = tiny_stance_model(tiny_encoder)
+    clf = StanceClassifier(model, tok, name="mem")
+    distinct = ARTICLES[:5]
+    alone = clf.classify_many(distinct)
+    rows, reported = [], []
+    forward = clf.model.forward
+
+    def counting(**batch):
+        rows.append(len(batch["input_ids"]))
+        return forward(**batch)
+
+    clf.model.forward = counting
+    clf.progress_hook = reported.append
+    repeated = clf.classify_many(ARTICLES)  # the five articles three times over
+    read_once, progress = sum(rows), sum(reported)
+    rows.clear()
+    clf.classify_many(distinct)
+    assert read_once == sum(rows) > 0  # the copies cost no encoder rows
+    assert progress == 3 * sum(rows)  # progress still counts every copy's sentences
+    for k, results in enumerate(repeated):
+        want = alone[k % 5]
+        assert [
+            (r.sentence_index, r.country, r.stance, r.detail, r.sentiment, r.scores) for r in results
+        ] == [(r.sentence_index, r.country, r.stance, r.detail, r.sentiment, r.scores) for r in want]
+    repeated[0][0].scores["detail"]["neutral"] = -1.0  # one copy's result is its own
+    assert repeated[5][0].scores["detail"]["neutral"] != -1.0

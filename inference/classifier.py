@@ -218,7 +218,9 @@ class StanceClassifier:
         """:meth:`_forward` for items of any length: a sentence longer than the encoder reads is read
         through windows around its mentions (``encoding.fit_windows``: per target, and per pair a
         window holding both countries where one fits). An item repeated in ``items`` (the same sentence
-        with the same spans: a wire story in several papers, a boilerplate line) is read once."""
+        with the same spans: a wire story in several papers, a boilerplate line) is read once, and its
+        copies share one :class:`ItemProbs`, which callers only read (each result object decoded from it
+        is built anew)."""
         unique, where = _unique_items(items)
         rows, plans = fit_windows(
             self.tokenizer, unique, max_length=self.settings.max_length, prefix=self.settings.text_prefix
@@ -234,15 +236,7 @@ class StanceClassifier:
         ]
         if self.progress_hook is not None and len(unique) < len(items):
             self.progress_hook(len(items) - len(unique))  # the repeats count as read
-        first = [True] * len(read)  # each repeat gets its own containers (the tensors are shared)
-        out = []
-        for j in where:
-            p = read[j]
-            if not first[j]:
-                p = ItemProbs(dict(p.sentence), [dict(t) for t in p.targets], [dict(q) for q in p.pairs])
-            first[j] = False
-            out.append(p)
-        return out
+        return [read[j] for j in where]
 
     def _batches(self, items: Sequence[EncodedItem]) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
         """(item indices, model inputs) per batch, packed by token budget."""

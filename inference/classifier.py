@@ -20,6 +20,7 @@ from .encoding import EncodedItem, encode, fit_windows, token_budget_batches, to
 from .heads import DEFAULT_SENTENCE_HEAD
 from .labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, STANCE_LABELS
 from .modeling import StanceModel
+from .read_cache import ReadCache
 from .results import DyadResult, SentenceResult, StanceResult, TargetResult
 from .sentences import split_sentences
 from .weights import find_tensor, read_tensor
@@ -96,23 +97,30 @@ class ItemProbs:
     pairs: list[dict[str, torch.Tensor]] = field(default_factory=list)
 
 
-def _unique_items(items: Sequence[EncodedItem]) -> tuple[list[EncodedItem], list[int]]:
-    """The distinct items of ``items`` in first-seen order, and for each item its index among them.
-    Items are equal when their text, target spans and pairs are: the model reads nothing else."""
+def _item_key(item: EncodedItem) -> tuple:
+    """What makes two items equal: their text, target spans and pairs (the model reads nothing else)."""
+    return (
+        item.text,
+        tuple(tuple(map(tuple, spans)) for spans in item.targets),
+        tuple(map(tuple, item.pairs)),
+    )
+
+
+def _unique_items(items: Sequence[EncodedItem]) -> tuple[list[EncodedItem], list[tuple], list[int]]:
+    """The distinct items of ``items`` in first-seen order, their keys (:func:`_item_key`), and for
+    each item its index among them."""
     index: dict[tuple, int] = {}
     unique: list[EncodedItem] = []
+    keys: list[tuple] = []
     where = []
     for item in items:
-        key = (
-            item.text,
-            tuple(tuple(map(tuple, spans)) for spans in item.targets),
-            tuple(map(tuple, item.pairs)),
-        )
+        key = _item_key(item)
         j = index.setdefault(key, len(unique))
         if j == len(unique):
             unique.append(item)
+            keys.append(key)
         where.append(j)
-    return unique, where
+    return unique, keys, where
 
 
 def _check_one_text(text: object, method: str, param: str, many: str = "classify_many(texts)") -> None:
@@ -179,6 +187,8 @@ class StanceClassifier:
         # Called after each encoder batch with the number of sentences (rows) it read: the batch
         # scorer's progress inside long records (inference.batch.progress).
         self.progress_hook: Callable[[int], None] | None = None
+        # Items read by earlier calls (inference.read_cache); the batch scorer sets one per chunk.
+        self.read_cache: ReadCache[ItemProbs] | None = None
 
     # --------------------------------------------------------------- low level
     @torch.inference_mode()
@@ -220,23 +230,30 @@ class StanceClassifier:
         window holding both countries where one fits). An item repeated in ``items`` (the same sentence
         with the same spans: a wire story in several papers, a boilerplate line) is read once, and its
         copies share one :class:`ItemProbs`, which callers only read (each result object decoded from it
-        is built anew)."""
-        unique, where = _unique_items(items)
+        is built anew). With a ``read_cache`` (:class:`inference.read_cache.ReadCache`, which the batch
+        scorer sets per chunk), an item read by an earlier call is taken from it, not read again."""
+        unique, keys, where = _unique_items(items)
+        cache = self.read_cache
+        known: list[ItemProbs | None] = [None] * len(unique) if cache is None else list(map(cache.get, keys))
+        todo = [j for j, p in enumerate(known) if p is None]
         rows, plans = fit_windows(
-            self.tokenizer, unique, max_length=self.settings.max_length, prefix=self.settings.text_prefix
+            self.tokenizer,
+            [unique[j] for j in todo],
+            max_length=self.settings.max_length,
+            prefix=self.settings.text_prefix,
         )
         probs = self._forward(rows)
-        read = [
-            ItemProbs(
+        for j, plan in zip(todo, plans, strict=True):
+            known[j] = ItemProbs(
                 sentence=probs[plan.sentence].sentence,
-                targets=[probs[r].targets[j] for r, j in plan.targets],
+                targets=[probs[r].targets[k] for r, k in plan.targets],
                 pairs=[probs[r].pairs[q] for r, q in plan.pairs],
             )
-            for plan in plans
-        ]
-        if self.progress_hook is not None and len(unique) < len(items):
-            self.progress_hook(len(items) - len(unique))  # the repeats count as read
-        return [read[j] for j in where]
+            if cache is not None:
+                cache.put(keys[j], known[j])
+        if self.progress_hook is not None and len(todo) < len(items):
+            self.progress_hook(len(items) - len(todo))  # the repeats count as read
+        return [known[j] for j in where]  # type: ignore[misc]
 
     def _batches(self, items: Sequence[EncodedItem]) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
         """(item indices, model inputs) per batch, packed by token budget."""

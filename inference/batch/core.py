@@ -6,7 +6,8 @@ Ray Data's ``map_batches``) can call them on its own batches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
@@ -22,6 +23,7 @@ from inference.batch.dyads import (
 from inference.batch.languages import LANGUAGE_COLUMNS
 from inference.batch.schema import MENTION, passthrough_fields, sentence_row_schema
 from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
+from inference.read_cache import ReadCache
 from inference.results import StanceResult
 
 READINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -152,6 +154,22 @@ def score_batch(
     return out
 
 
+@contextlib.contextmanager
+def reading_once(classifier: Any) -> Iterator[None]:
+    """While inside, a sentence the classifier read in an earlier call is taken from a fresh
+    :class:`~inference.read_cache.ReadCache`, not read again (a classifier without a ``read_cache``
+    attribute, such as a test fake, reads as it always does)."""
+    if not hasattr(classifier, "read_cache"):
+        yield
+        return
+    saved = classifier.read_cache
+    classifier.read_cache = ReadCache()
+    try:
+        yield
+    finally:
+        classifier.read_cache = saved
+
+
 def score_with_retry(
     batch: dict[str, list[Any]],
     classifier: ArticleClassifier,
@@ -166,7 +184,9 @@ def score_with_retry(
     time so that one bad article does not fail the others. Raises RuntimeError when every
     article of a chunk of at least ``SYSTEMIC_FAILURES`` fails (a broken classifier). Both
     engines call this once per chunk, so their classifier calls see the same batches. ``dyads``
-    (optional) collects the dyad rows of the articles scored, as ``score_batch`` does.
+    (optional) collects the dyad rows of the articles scored, as ``score_batch`` does. A sentence
+    repeated across the chunk's slices is read once (:func:`reading_once`); the cache ends with the
+    chunk, the unit a run resumes from, so a resumed run reads each chunk as the first run did.
     """
     n = len(batch["id"])
     if len(keys) != n:
@@ -182,20 +202,21 @@ def score_with_retry(
         for name, values in (found or {}).items():  # only once the slice succeeded
             dyads[name].extend(values)  # type: ignore[index]
 
-    for start in range(0, n, batch_size):
-        stop = min(start + batch_size, n)
-        try:
-            add(start, stop)
-            continue
-        except Exception as err:
-            if stop - start == 1:
-                failures[keys[start]] = f"classifier failed: {type(err).__name__}: {err}"[:500]
-                continue
-        for i in range(start, stop):
+    with reading_once(classifier):
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
             try:
-                add(i, i + 1)
+                add(start, stop)
+                continue
             except Exception as err:
-                failures[keys[i]] = f"classifier failed: {type(err).__name__}: {err}"[:500]
+                if stop - start == 1:
+                    failures[keys[start]] = f"classifier failed: {type(err).__name__}: {err}"[:500]
+                    continue
+            for i in range(start, stop):
+                try:
+                    add(i, i + 1)
+                except Exception as err:
+                    failures[keys[i]] = f"classifier failed: {type(err).__name__}: {err}"[:500]
     if n >= SYSTEMIC_FAILURES and len(failures) == n:
         raise RuntimeError(
             f"the classifier failed on all {n} articles of a chunk; first: {next(iter(failures.values()))}"

@@ -69,19 +69,27 @@ def _cell(reading: dict[str, tuple[str | None, float]]) -> str:
     return " / ".join(f"{(stance or 'missing')[:4]} {p:.2f}" for stance, p in reading.values())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_models_and_lengths(
+    argv: list[str] | None, description: str, lengths: Sequence[int], relation_chars: int
+) -> argparse.Namespace:
+    """``models`` (model directories, checked) and ``--lengths`` (each longer than ``relation_chars``)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("models", nargs="+", type=Path, help="model directories")
     parser.add_argument(
-        "--lengths", nargs="+", type=int, default=list(LENGTHS), help="sentence lengths (characters)"
+        "--lengths", nargs="+", type=int, default=list(lengths), help="text lengths (characters)"
     )
     args = parser.parse_args(argv)
     require_model_dirs(parser, args.models)
-    short = [n for n in args.lengths if n <= len(RELATION) + 1]
+    short = [n for n in args.lengths if n <= relation_chars]
     if short:
         parser.error(
-            f"--lengths {short}: each must exceed {len(RELATION) + 1} characters, the relation's own length"
+            f"--lengths {short}: each must exceed {relation_chars} characters, the relation's own length"
         )
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_models_and_lengths(argv, __doc__.split("\n\n")[0], LENGTHS, len(RELATION) + 1)
     from inference.classifier import load_classifier
 
     texts = [(f"{n} chars", long_sentence(n)) for n in args.lengths] + [("5,000 words", unpunctuated())]

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from benchmarks import late_relation_grid
 from benchmarks.late_relation import RELATION, long_sentence, main, readings, summary
 
 
@@ -53,3 +54,44 @@ def test_main_names_a_bad_model_directory_and_a_too_short_length(
     with pytest.raises(SystemExit):
         main([str(tmp_path), "--lengths", "40", "300"])
     assert "--lengths [40]: each must exceed 57 characters" in capsys.readouterr().err
+
+
+class ReadsVerb:
+    """Reads every country by the verb of the text: aid cooperative, a protest neutral past ``limit``, else conflictual."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def classify(self, text: str) -> list[SimpleNamespace]:
+        if "emergency aid" in text:
+            stance = "cooperative"
+        elif "protested" in text and len(text) > self.limit:
+            stance = "neutral"
+        else:
+            stance = "conflictual"
+        found = [c for name, c in (("China", "CHN"), ("France", "FRA"), ("Germany", "DEU")) if name in text]
+        return [SimpleNamespace(country=c, stance=stance, scores={"stance": {stance: 0.8}}) for c in found]
+
+
+def test_grid_crosses_verbs_recipients_fillers_and_lengths() -> None:
+    lengths = [250, 930]
+    rows = late_relation_grid.grid(ReadsVerb(limit=500), lengths)
+    n_verbs, n_recipients, n_fillers = (
+        len(late_relation_grid.VERBS),
+        len(late_relation_grid.RECIPIENTS),
+        len(late_relation_grid.FILLERS),
+    )
+    assert len(rows) == n_verbs * n_recipients * n_fillers * len(lengths)
+    wrong = [(f, v, c, n) for f, v, c, n, ok, _ in rows if not ok]
+    assert {v for _, v, _, _ in wrong} == {"protest"} and {n for *_, n in wrong} == {930}
+    assert len(wrong) == n_recipients * n_fillers  # the long protest, for each recipient and filler
+    for filler in late_relation_grid.FILLERS.values():
+        text = late_relation_grid.late_text(filler, "while China condemned France over the strikes.", 300)
+        assert len(text) <= 300 and text.endswith("France over the strikes.") and text.count("China") == 1
+
+
+def test_grid_main_names_a_too_short_length(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(SystemExit):
+        late_relation_grid.main([str(tmp_path), "--lengths", "60", "300"])
+    assert "--lengths [60]: each must exceed" in capsys.readouterr().err

@@ -1,0 +1,84 @@
+"""Weak verbal cues (a formal protest, criticism, a warning, a rejection, a summoned ambassador, praise), each stated
+once in a short sentence and once at the end of a long sentence of neutral talk, in en, ru, de and fr.
+
+``data/checks/weak_cues.jsonl`` (written from ``../shared/guidelines/stance.md``, not from any model's errors; its
+README says how) gives both countries of each relation their stance. This counts, per model, the (sentence, country)
+pairs read as the guidelines give them, short and long apart and per cue, so that a candidate's long-sentence
+reading is a rate over several cues and languages rather than the one sentence of the slow test
+(docs/ablations.md §21).
+
+    python -m benchmarks.weak_cues inference/default_model runs/v11 [--data data/checks/weak_cues.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from benchmarks.dev_table import require_model_dirs
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "checks" / "weak_cues.jsonl"
+FORMS = ("short", "long")
+
+
+def read_items(path: Path) -> list[dict]:
+    """The check's records; a missing field names the line."""
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        missing = [k for k in ("id", "lang", "cue", "form", "text", "gold") if k not in record]
+        if missing or record["form"] not in FORMS:
+            raise ValueError(
+                f"{path}:{n}: missing {missing} or form {record.get('form')!r} not in {list(FORMS)}"
+            )
+        items.append(record)
+    return items
+
+
+def score(clf, items: list[dict]) -> dict[tuple[str, str], list[bool]]:
+    """Per (cue, form): one bool per gold (sentence, country) pair, True where the stance matches the gold."""
+    results = clf.classify_many([r["text"] for r in items], lang=[r["lang"] for r in items])
+    out: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for record, found in zip(items, results, strict=True):
+        stances = {r.country: r.stance for r in found}
+        for country, want in record["gold"].items():
+            out[(record["cue"], record["form"])].append(stances.get(country) == want)
+    return out
+
+
+def _count(values: list[bool]) -> str:
+    return f"{sum(values)}/{len(values)}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("models", nargs="+", type=Path, help="model directories")
+    parser.add_argument("--data", type=Path, default=DATA, help="the check's JSONL")
+    args = parser.parse_args(argv)
+    require_model_dirs(parser, args.models)
+    if not args.data.is_file():
+        parser.error(f"--data {args.data}: no such file")
+    items = read_items(args.data)
+    cues = list(dict.fromkeys(r["cue"] for r in items))
+    from inference.classifier import load_classifier
+
+    print("| model | short | long | " + " | ".join(f"{cue}, long" for cue in cues) + " |")
+    print("|---|---:|---:|" + "---:|" * len(cues))
+    for model in args.models:
+        cells = score(load_classifier(model, precision="fp32"), items)
+        by_form = {f: [v for (c, form), vs in cells.items() if form == f for v in vs] for f in FORMS}
+        print(
+            f"| {model} | {_count(by_form['short'])} | {_count(by_form['long'])} | "
+            + " | ".join(_count(cells[(cue, "long")]) for cue in cues)
+            + " |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""benchmarks/weak_cues.py and its data: every record well formed, the finder finds exactly its gold countries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from benchmarks.weak_cues import DATA, main, read_items, score
+from inference import find_countries
+from inference.labels import STANCE_LABELS
+
+
+def test_every_record_names_its_countries_and_has_both_forms() -> None:
+    items = read_items(DATA)
+    assert len(items) == 24 and len({r["id"] for r in items}) == 24
+    for record in items:
+        assert set(record["gold"].values()) <= set(STANCE_LABELS)
+        found = {m.country for m in find_countries(record["text"], lang=record["lang"])}
+        assert found == set(record["gold"]), record["id"]
+    pairs = {(r["lang"], r["cue"], r["form"]) for r in items}
+    assert all((lang, cue, "short") in pairs for lang, cue, form in pairs if form == "long")
+
+
+class Reader:
+    """Reads every country conflictual, except neutral in texts longer than ``limit`` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def classify_many(self, texts: list[str], lang: list[str]) -> list[list[SimpleNamespace]]:
+        out = []
+        for text, code in zip(texts, lang, strict=True):
+            stance = "neutral" if len(text) > self.limit else "conflictual"
+            out.append(
+                [SimpleNamespace(country=m.country, stance=stance) for m in find_countries(text, lang=code)]
+            )
+        return out
+
+
+def test_score_counts_pairs_per_cue_and_form() -> None:
+    items = read_items(DATA)
+    cells = score(Reader(limit=200), items)
+    short = [v for (cue, form), vs in cells.items() if form == "short" for v in vs]
+    long_ = [v for (cue, form), vs in cells.items() if form == "long" for v in vs]
+    assert len(short) == len(long_) == 24
+    assert sum(long_) == 0  # every long text read neutral
+    assert sum(short) == 22  # all but praise, which wants cooperative for both countries
+    assert cells[("praise", "short")] == [False, False]
+
+
+def test_bad_records_and_paths_are_named(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "lang": "en", "cue": "warn", "form": "medium", "text": "t", "gold": {}}\n')
+    with pytest.raises(ValueError, match=r"bad.jsonl:1: .*form 'medium'"):
+        read_items(bad)
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(SystemExit):
+        main([str(tmp_path), "--data", str(tmp_path / "none.jsonl")])
+    assert "none.jsonl: no such file" in capsys.readouterr().err

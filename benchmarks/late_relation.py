@@ -25,12 +25,18 @@ WANT = "conflictual"  # ../shared/guidelines/stance.md: a protest is verbal conf
 LENGTHS = (120, 250, 400, 550, 650, 755, 930, 1200, 2000)
 
 
+AGENDA = FILLER.replace("session and", "session, and")  # the filler with a clause comma
+
+
+def late_text(filler: str, relation: str, chars: int) -> str:
+    """``filler`` repeated, then ``relation``: ``chars`` characters at most."""
+    body = (filler * (chars // len(filler) + 1))[: chars - len(relation) - 1].rstrip()
+    return f"{body} {relation}"
+
+
 def long_sentence(chars: int, commas: bool = True) -> str:
     """Agenda talk (with clause commas unless ``commas`` is False), then :data:`RELATION`, ``chars`` long."""
-    filler = (FILLER.replace("session and", "session, and") if commas else FILLER) * (
-        chars // len(FILLER) + 1
-    )
-    return filler[: chars - len(RELATION) - 1].rstrip() + " " + RELATION
+    return late_text(AGENDA if commas else FILLER, RELATION, chars)
 
 
 def unpunctuated(words: int = 5000) -> str:
@@ -49,11 +55,11 @@ def readings(clf, texts: Sequence[tuple[str, str]]) -> list[tuple[str, dict[str,
     out = []
     for name, text in texts:
         found = {r.country: r for r in clf.classify(text)}
-        out.append((name, {c: _top(found.get(c)) for c in COUNTRIES}))
+        out.append((name, {c: top_reading(found.get(c)) for c in COUNTRIES}))
     return out
 
 
-def _top(result) -> tuple[str | None, float]:
+def top_reading(result) -> tuple[str | None, float]:
     """A result's stance and its probability; (None, 0.0) for a country not found."""
     return (None, 0.0) if result is None else (result.stance, max(result.scores["stance"].values()))
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.late_relation import FILLER, parse_models_and_lengths
+from benchmarks.late_relation import AGENDA, late_text, parse_models_and_lengths, top_reading
 
 FILLERS = {
-    "agenda": FILLER.replace("session and", "session, and"),
+    "agenda": AGENDA,
     "news": "the ministry said the figures for the quarter were in line with forecasts and the agency published "
     "its annual report on regional transport while local officials reviewed the plans ",
 }
@@ -32,12 +32,6 @@ RECIPIENTS = {"France": "FRA", "Germany": "DEU"}
 LENGTHS = (250, 550, 930, 1200)
 
 
-def late_text(filler: str, relation: str, chars: int) -> str:
-    """``filler`` repeated, then ``relation``: ``chars`` characters at most."""
-    body = (filler * (chars // len(filler) + 1))[: chars - len(relation) - 1].rstrip()
-    return f"{body} {relation}"
-
-
 def grid(clf, lengths: list[int]) -> list[tuple[str, str, str, int, bool, str]]:
     """Per (filler, verb, recipient, length): whether CHN and the recipient both read as wanted, and the cell."""
     rows = []
@@ -48,11 +42,10 @@ def grid(clf, lengths: list[int]) -> list[tuple[str, str, str, int, bool, str]]:
                     found = {
                         r.country: r for r in clf.classify(late_text(filler, relation.format(to=name), chars))
                     }
-                    readings = [found.get(c) for c in ("CHN", code)]
-                    ok = all(r is not None and r.stance == want for r in readings)
+                    readings = [top_reading(found.get(c)) for c in ("CHN", code)]
+                    ok = all(stance == want for stance, _ in readings)
                     cell = " / ".join(
-                        "missing" if r is None else f"{r.stance[:4]} {max(r.scores['stance'].values()):.2f}"
-                        for r in readings
+                        "missing" if stance is None else f"{stance[:4]} {p:.2f}" for stance, p in readings
                     )
                     rows.append((fname, verb, code, chars, ok, cell))
     return rows

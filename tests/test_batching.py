@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tests_helpers import tiny_stance_model
+from tests_helpers import count_encoder_rows, readings, tiny_stance_model
 
 from inference.classifier import StanceClassifier
 from inference.encoding import encode, padded_length, token_budget_batches
@@ -113,14 +113,7 @@ def test_a_repeated_sentence_is_read_once_and_given_to_every_copy(tiny_encoder: 
     clf = StanceClassifier(model, tok, name="mem")
     distinct = ARTICLES[:5]
     alone = clf.classify_many(distinct)
-    rows, reported = [], []
-    forward = clf.model.forward
-
-    def counting(**batch):
-        rows.append(len(batch["input_ids"]))
-        return forward(**batch)
-
-    clf.model.forward = counting
+    rows, reported = count_encoder_rows(clf), []
     clf.progress_hook = reported.append
     repeated = clf.classify_many(ARTICLES)  # the five articles three times over
     read_once, progress = sum(rows), sum(reported)
@@ -130,8 +123,6 @@ def test_a_repeated_sentence_is_read_once_and_given_to_every_copy(tiny_encoder: 
     assert progress == 3 * sum(rows)  # progress still counts every copy's sentences
     for k, results in enumerate(repeated):
         want = alone[k % 5]
-        assert [
-            (r.sentence_index, r.country, r.stance, r.detail, r.sentiment, r.scores) for r in results
-        ] == [(r.sentence_index, r.country, r.stance, r.detail, r.sentiment, r.scores) for r in want]
+        assert readings(results) == readings(want)
     repeated[0][0].scores["detail"]["neutral"] = -1.0  # one copy's result is its own
     assert repeated[5][0].scores["detail"]["neutral"] != -1.0

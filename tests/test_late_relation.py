@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from benchmarks import late_relation_grid
-from benchmarks.late_relation import RELATION, long_sentence, main, readings, summary
+from benchmarks.late_relation import RELATION, late_text, long_sentence, main, readings, summary
 
 
 class Reads:
@@ -86,7 +86,7 @@ def test_grid_crosses_verbs_recipients_fillers_and_lengths() -> None:
     assert {v for _, v, _, _ in wrong} == {"protest"} and {n for *_, n in wrong} == {930}
     assert len(wrong) == n_recipients * n_fillers  # the long protest, for each recipient and filler
     for filler in late_relation_grid.FILLERS.values():
-        text = late_relation_grid.late_text(filler, "while China condemned France over the strikes.", 300)
+        text = late_text(filler, "while China condemned France over the strikes.", 300)
         assert len(text) <= 300 and text.endswith("France over the strikes.") and text.count("China") == 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests_helpers import tiny_stance_model
+from tests_helpers import count_encoder_rows, readings, tiny_stance_model
 
 from inference.batch.core import score_batch, score_with_retry
 from inference.classifier import StanceClassifier
@@ -37,31 +37,11 @@ def test_cache_size_must_be_a_positive_whole_number(bad: object) -> None:
         ReadCache(max_items=bad)  # type: ignore[arg-type]
 
 
-def _counting(clf: StanceClassifier) -> list[int]:
-    """The encoder rows of every batch ``clf`` reads from now on."""
-    rows: list[int] = []
-    forward = clf.model.forward
-
-    def counting(**batch):
-        rows.append(len(batch["input_ids"]))
-        return forward(**batch)
-
-    clf.model.forward = counting
-    return rows
-
-
-def _readings(results) -> list[tuple]:
-    return [
-        [(r.sentence_index, r.country, r.stance, r.detail, r.sentiment, r.scores) for r in rs]
-        for rs in results
-    ]
-
-
 def test_a_cached_item_is_not_read_again_in_a_later_call(tiny_encoder: Path) -> None:
     model, tok = tiny_stance_model(tiny_encoder)
     clf = StanceClassifier(model, tok, name="cache")
     plain = clf.classify_many(ARTICLES)
-    rows, reported = _counting(clf), []
+    rows, reported = count_encoder_rows(clf), []
     clf.progress_hook = reported.append
     clf.read_cache = ReadCache()
     first = clf.classify_many(ARTICLES[:2])
@@ -70,7 +50,7 @@ def test_a_cached_item_is_not_read_again_in_a_later_call(tiny_encoder: Path) -> 
     assert read_first == 3  # WIRE, "Germany protested.", "China condemned Japan."
     assert sum(rows) - read_first == 2  # "India welcomed it.", "Brazil hosted Argentina."
     assert sum(reported) == 8  # progress counts every sentence with a country, read or taken from the cache
-    assert _readings(first + second) == _readings(plain)
+    assert [readings(r) for r in first + second] == [readings(r) for r in plain]
     second[1][0].scores["stance"]["neutral"] = -1.0  # a cached copy's result objects are its own
     assert first[0][0].scores["stance"]["neutral"] != -1.0
 
@@ -82,7 +62,7 @@ def test_the_batch_scorer_reads_a_sentence_once_per_chunk(tiny_encoder: Path) ->
     one_at_a_time = [
         score_batch({"id": [i], "text": [t]}, clf) for i, t in zip(batch["id"], ARTICLES, strict=True)
     ]
-    rows = _counting(clf)
+    rows = count_encoder_rows(clf)
     scored, failures = score_with_retry(batch, clf, batch_size=1, keys=batch["id"])
     assert failures == {}
     distinct = sum(rows)

@@ -48,3 +48,21 @@ def plain_stance_model(encoder_dir: Path, *, seed: int = 0, **settings):
     settings.setdefault("heads", ["detail", "sentiment", "sentence_detail", "pair"])
     config = ModelSettings(base_encoder=str(encoder_dir), max_length=64, **settings)
     return StanceModel(load_encoder(str(encoder_dir)), config).eval()
+
+
+def count_encoder_rows(clf) -> list[int]:
+    """The encoder rows of every batch the classifier ``clf`` reads from now on (its model's forward wrapped)."""
+    rows: list[int] = []
+    forward = clf.model.forward
+
+    def counting(**batch):
+        rows.append(len(batch["input_ids"]))
+        return forward(**batch)
+
+    clf.model.forward = counting
+    return rows
+
+
+def readings(results) -> list[tuple]:
+    """What a stance result says: sentence, country, labels and scores."""
+    return [(r.sentence_index, r.country, r.stance, r.detail, r.sentiment, r.scores) for r in results]

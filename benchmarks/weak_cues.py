@@ -1,11 +1,12 @@
 """Weak verbal cues (a formal protest, criticism, a warning, a rejection, a summoned ambassador, praise), each stated
-once in a short sentence and once at the end of a long sentence of neutral talk, in en, ru, de and fr.
+once in a short sentence and once at the end of a long sentence of neutral talk, in 12 languages (batch 1: en,
+ru, de, fr; batch 2: es, it, pt, pl, uk, tr, ar, zh).
 
 ``data/checks/weak_cues.jsonl`` (written from ``../shared/guidelines/stance.md``, not from any model's errors; its
-README says how) gives both countries of each relation their stance. This counts, per model, the (sentence, country)
-pairs read as the guidelines give them, short and long apart and per cue, so that a candidate's long-sentence
-reading is a rate over several cues and languages rather than the one sentence of the slow test
-(docs/ablations.md §21).
+README says how) gives both countries of each relation their stance. This counts, per model, the (sentence,
+country) pairs read as the guidelines give them, short and long apart, per batch, cue and language, so that a
+candidate's long-sentence reading is a rate over several cues and languages rather than the one sentence of the
+slow test (docs/ablations.md §21).
 
     python -m benchmarks.weak_cues inference/default_model runs/v11 [--data data/checks/weak_cues.jsonl]
 """
@@ -40,19 +41,31 @@ def read_items(path: Path) -> list[dict]:
     return items
 
 
-def score(clf, items: list[dict]) -> dict[tuple[str, str], list[bool]]:
-    """Per (cue, form): one bool per gold (sentence, country) pair, True where the stance matches the gold."""
+def score_by_id(clf, items: list[dict]) -> dict[str, list[bool]]:
+    """Per record id: one bool per gold (sentence, country) pair, True where the stance matches the gold."""
     results = clf.classify_many([r["text"] for r in items], lang=[r["lang"] for r in items])
-    out: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    out: dict[str, list[bool]] = {}
     for record, found in zip(items, results, strict=True):
         stances = {r.country: r.stance for r in found}
-        for country, want in record["gold"].items():
-            out[(record["cue"], record["form"])].append(stances.get(country) == want)
+        out[record["id"]] = [stances.get(country) == want for country, want in record["gold"].items()]
+    return out
+
+
+def score(clf, items: list[dict]) -> dict[tuple[str, str], list[bool]]:
+    """Per (cue, form): one bool per gold (sentence, country) pair, True where the stance matches the gold."""
+    by_id = score_by_id(clf, items)
+    out: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for record in items:
+        out[(record["cue"], record["form"])].extend(by_id[record["id"]])
     return out
 
 
 def _count(values: list[bool]) -> str:
     return f"{sum(values)}/{len(values)}"
+
+
+def _pairs(items: list[dict], cells_by_id: dict[str, list[bool]], **want: object) -> list[bool]:
+    return [v for r in items if all(r.get(k) == w for k, w in want.items()) for v in cells_by_id[r["id"]]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,18 +78,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--data {args.data}: no such file")
     items = read_items(args.data)
     cues = list(dict.fromkeys(r["cue"] for r in items))
+    langs = list(dict.fromkeys(r["lang"] for r in items))
+    batches = sorted({r.get("batch", 1) for r in items})
+    for r in items:
+        r.setdefault("batch", 1)
     from inference.classifier import load_classifier
 
-    print("| model | short | long | " + " | ".join(f"{cue}, long" for cue in cues) + " |")
-    print("|---|---:|---:|" + "---:|" * len(cues))
+    columns = ["short", "long"] + [f"long, batch {b}" for b in batches] + [f"{c}, long" for c in cues]
+    columns += [f"{lang}, long" for lang in langs]
+    print("| model | " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * len(columns))
     for model in args.models:
-        cells = score(load_classifier(model, precision="fp32"), items)
-        by_form = {f: [v for (c, form), vs in cells.items() if form == f for v in vs] for f in FORMS}
-        print(
-            f"| {model} | {_count(by_form['short'])} | {_count(by_form['long'])} | "
-            + " | ".join(_count(cells[(cue, "long")]) for cue in cues)
-            + " |"
-        )
+        by_id = score_by_id(load_classifier(model, precision="fp32"), items)
+        cells = [_pairs(items, by_id, form="short"), _pairs(items, by_id, form="long")]
+        cells += [_pairs(items, by_id, form="long", batch=b) for b in batches]
+        cells += [_pairs(items, by_id, form="long", cue=c) for c in cues]
+        cells += [_pairs(items, by_id, form="long", lang=lang) for lang in langs]
+        print(f"| {model} | " + " | ".join(_count(c) for c in cells) + " |")
     return 0
 
 

@@ -14,7 +14,7 @@ from inference.labels import STANCE_LABELS
 
 def test_every_record_names_its_countries_and_has_both_forms() -> None:
     items = read_items(DATA)
-    assert len(items) == 24 and len({r["id"] for r in items}) == 24
+    assert len(items) == 56 and len({r["id"] for r in items}) == 56
     for record in items:
         assert set(record["gold"].values()) <= set(STANCE_LABELS)
         found = {m.country for m in find_countries(record["text"], lang=record["lang"])}
@@ -44,10 +44,10 @@ def test_score_counts_pairs_per_cue_and_form() -> None:
     cells = score(Reader(limit=200), items)
     short = [v for (cue, form), vs in cells.items() if form == "short" for v in vs]
     long_ = [v for (cue, form), vs in cells.items() if form == "long" for v in vs]
-    assert len(short) == len(long_) == 24
+    assert len(short) == len(long_) == 56
     assert sum(long_) == 0  # every long text read neutral
-    assert sum(short) == 22  # all but praise, which wants cooperative for both countries
-    assert cells[("praise", "short")] == [False, False]
+    assert sum(short) == 50  # all but praise (en, pt, uk), which wants cooperative for both countries
+    assert cells[("praise", "short")] == [False] * 6
 
 
 def test_bad_records_and_paths_are_named(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

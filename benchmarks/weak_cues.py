@@ -41,14 +41,21 @@ def read_items(path: Path) -> list[dict]:
     return items
 
 
-def score_by_id(clf, items: list[dict]) -> dict[str, list[bool]]:
-    """Per record id: one bool per gold (sentence, country) pair, True where the stance matches the gold."""
+def read_pairs(clf, items: list[dict]) -> dict[str, list[tuple[str, str, str | None]]]:
+    """Per record id: (country, gold stance, stance read or None where the country was not read) per gold pair."""
     results = clf.classify_many([r["text"] for r in items], lang=[r["lang"] for r in items])
-    out: dict[str, list[bool]] = {}
+    out: dict[str, list[tuple[str, str, str | None]]] = {}
     for record, found in zip(items, results, strict=True):
         stances = {r.country: r.stance for r in found}
-        out[record["id"]] = [stances.get(country) == want for country, want in record["gold"].items()]
+        out[record["id"]] = [
+            (country, want, stances.get(country)) for country, want in record["gold"].items()
+        ]
     return out
+
+
+def score_by_id(clf, items: list[dict]) -> dict[str, list[bool]]:
+    """Per record id: one bool per gold (sentence, country) pair, True where the stance matches the gold."""
+    return {rid: [want == got for _, want, got in pairs] for rid, pairs in read_pairs(clf, items).items()}
 
 
 def score(clf, items: list[dict]) -> dict[tuple[str, str], list[bool]]:
@@ -72,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("models", nargs="+", type=Path, help="model directories")
     parser.add_argument("--data", type=Path, default=DATA, help="the check's JSONL")
+    parser.add_argument(
+        "--misses", action="store_true", help="list each pair read wrong under its model's row"
+    )
     args = parser.parse_args(argv)
     require_model_dirs(parser, args.models)
     if not args.data.is_file():
@@ -89,12 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     print("| model | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for model in args.models:
-        by_id = score_by_id(load_classifier(model, precision="fp32"), items)
+        read = read_pairs(load_classifier(model, precision="fp32"), items)
+        by_id = {rid: [want == got for _, want, got in pairs] for rid, pairs in read.items()}
         cells = [_pairs(items, by_id, form="short"), _pairs(items, by_id, form="long")]
         cells += [_pairs(items, by_id, form="long", batch=b) for b in batches]
         cells += [_pairs(items, by_id, form="long", cue=c) for c in cues]
         cells += [_pairs(items, by_id, form="long", lang=lang) for lang in langs]
         print(f"| {model} | " + " | ".join(_count(c) for c in cells) + " |")
+        if args.misses:
+            for rid, pairs in read.items():
+                for country, want, got in pairs:
+                    if want != got:
+                        print(f"<!-- {model} {rid} {country}: {want}, read {got or 'not found'} -->")
     return 0
 
 

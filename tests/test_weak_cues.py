@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from benchmarks.weak_cues import DATA, main, read_items, score
+from benchmarks.weak_cues import DATA, main, read_items, read_pairs, score
 from inference import find_countries
 from inference.labels import STANCE_LABELS
 
@@ -48,6 +48,17 @@ def test_score_counts_pairs_per_cue_and_form() -> None:
     assert sum(long_) == 0  # every long text read neutral
     assert sum(short) == 50  # all but praise (en, pt, uk), which wants cooperative for both countries
     assert cells[("praise", "short")] == [False] * 6
+
+
+def test_read_pairs_names_each_miss_with_its_reading() -> None:
+    items = read_items(DATA)
+    read = read_pairs(Reader(limit=200), items)
+    misses = {(rid, c, want, got) for rid, pairs in read.items() for c, want, got in pairs if want != got}
+    praise_short = [r for r in items if r["cue"] == "praise" and r["form"] == "short"]
+    for record in praise_short:
+        for country in record["gold"]:
+            assert (record["id"], country, "cooperative", "conflictual") in misses
+    assert len(misses) == 56 + 2 * len(praise_short)  # every long pair, and both sides of each short praise
 
 
 def test_bad_records_and_paths_are_named(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

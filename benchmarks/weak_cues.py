@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.dev_table import require_model_dirs
@@ -37,6 +36,7 @@ def read_items(path: Path) -> list[dict]:
             raise ValueError(
                 f"{path}:{n}: missing {missing} or form {record.get('form')!r} not in {list(FORMS)}"
             )
+        record.setdefault("batch", 1)  # batch 1 predates the field
         items.append(record)
     return items
 
@@ -53,26 +53,18 @@ def read_pairs(clf, items: list[dict]) -> dict[str, list[tuple[str, str, str | N
     return out
 
 
-def score_by_id(clf, items: list[dict]) -> dict[str, list[bool]]:
-    """Per record id: one bool per gold (sentence, country) pair, True where the stance matches the gold."""
-    return {rid: [want == got for _, want, got in pairs] for rid, pairs in read_pairs(clf, items).items()}
+def hits(read: dict[str, list[tuple[str, str, str | None]]]) -> dict[str, list[bool]]:
+    """Per record id: one bool per gold pair of :func:`read_pairs`, True where the stance read is the gold one."""
+    return {rid: [want == got for _, want, got in pairs] for rid, pairs in read.items()}
 
 
-def score(clf, items: list[dict]) -> dict[tuple[str, str], list[bool]]:
-    """Per (cue, form): one bool per gold (sentence, country) pair, True where the stance matches the gold."""
-    by_id = score_by_id(clf, items)
-    out: dict[tuple[str, str], list[bool]] = defaultdict(list)
-    for record in items:
-        out[(record["cue"], record["form"])].extend(by_id[record["id"]])
-    return out
+def select(items: list[dict], by_id: dict[str, list[bool]], **where: object) -> list[bool]:
+    """The pairs' bools of the records whose fields equal ``where`` (e.g. ``form="long", cue="protest"``)."""
+    return [v for r in items if all(r[k] == w for k, w in where.items()) for v in by_id[r["id"]]]
 
 
 def _count(values: list[bool]) -> str:
     return f"{sum(values)}/{len(values)}"
-
-
-def _pairs(items: list[dict], cells_by_id: dict[str, list[bool]], **want: object) -> list[bool]:
-    return [v for r in items if all(r.get(k) == w for k, w in want.items()) for v in cells_by_id[r["id"]]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,9 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     items = read_items(args.data)
     cues = list(dict.fromkeys(r["cue"] for r in items))
     langs = list(dict.fromkeys(r["lang"] for r in items))
-    batches = sorted({r.get("batch", 1) for r in items})
-    for r in items:
-        r.setdefault("batch", 1)
+    batches = sorted({r["batch"] for r in items})
     from inference.classifier import load_classifier
 
     columns = ["short", "long"] + [f"long, batch {b}" for b in batches] + [f"{c}, long" for c in cues]
@@ -100,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---:|" * len(columns))
     for model in args.models:
         read = read_pairs(load_classifier(model, precision="fp32"), items)
-        by_id = {rid: [want == got for _, want, got in pairs] for rid, pairs in read.items()}
-        cells = [_pairs(items, by_id, form="short"), _pairs(items, by_id, form="long")]
-        cells += [_pairs(items, by_id, form="long", batch=b) for b in batches]
-        cells += [_pairs(items, by_id, form="long", cue=c) for c in cues]
-        cells += [_pairs(items, by_id, form="long", lang=lang) for lang in langs]
+        by_id = hits(read)
+        cells = [select(items, by_id, form="short"), select(items, by_id, form="long")]
+        cells += [select(items, by_id, form="long", batch=b) for b in batches]
+        cells += [select(items, by_id, form="long", cue=c) for c in cues]
+        cells += [select(items, by_id, form="long", lang=lang) for lang in langs]
         print(f"| {model} | " + " | ".join(_count(c) for c in cells) + " |")
         if args.misses:
             for rid, pairs in read.items():

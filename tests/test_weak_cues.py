@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from benchmarks.weak_cues import DATA, main, read_items, read_pairs, score
+from benchmarks.weak_cues import DATA, hits, main, read_items, read_pairs, select
 from inference import find_countries
 from inference.labels import STANCE_LABELS
 
@@ -39,15 +39,17 @@ class Reader:
         return out
 
 
-def test_score_counts_pairs_per_cue_and_form() -> None:
+def test_hits_are_counted_per_form_and_cue() -> None:
     items = read_items(DATA)
-    cells = score(Reader(limit=200), items)
-    short = [v for (cue, form), vs in cells.items() if form == "short" for v in vs]
-    long_ = [v for (cue, form), vs in cells.items() if form == "long" for v in vs]
+    by_id = hits(read_pairs(Reader(limit=200), items))
+    short, long_ = select(items, by_id, form="short"), select(items, by_id, form="long")
     assert len(short) == len(long_) == 56
     assert sum(long_) == 0  # every long text read neutral
     assert sum(short) == 50  # all but praise (en, pt, uk), which wants cooperative for both countries
-    assert cells[("praise", "short")] == [False] * 6
+    assert select(items, by_id, cue="praise", form="short") == [False] * 6
+    assert (
+        len(select(items, by_id, form="long", batch=1)) == 24
+    )  # batch 1 has no field; read_items gives it one
 
 
 def test_read_pairs_names_each_miss_with_its_reading() -> None:

@@ -9,7 +9,7 @@ INSTALL := $(PIP) install -c constraints.txt
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: run test test-slow lint setup setup-dev clean default-model
+.PHONY: run test test-slow lint setup setup-dev clean default-model ship
 
 $(VENV)/.stamp-run: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,15 +34,21 @@ test: $(VENV)/.stamp-dev
 test-slow: $(VENV)/.stamp-dev
 	$(PY) -m pytest -q -m slow
 
-# Retrain the shipped default model (about two hours on 2 CPU cores) and install it into the package, then
-# run the slow behavioural tests a shipped model must pass (if they fail, the new model stays installed for
-# inspection; `git checkout inference/default_model` restores the one shipped before) and report the probes'
-# stances against the guidelines (docs/ablations.md §13; no model reads all of them right yet, so not a gate).
-SHIPPED := adapter heads.safetensors config.json README.md metrics.json training_config.yaml data.json
+# Retrain the shipped default model (about two hours on 2 CPU cores) and install it into the package with
+# `diplostance ship` (refused unless the run is complete, safetensors only, under 50 MB, and exactly what
+# configs/default.yaml trains), then run the slow behavioural tests a shipped model must pass (if they fail,
+# the new model stays installed for inspection; `git checkout inference/default_model` restores the one
+# shipped before) and report the probes' stances against the guidelines (docs/ablations.md §13; not a gate).
 default-model: $(VENV)/.stamp-dev
 	$(VENV)/bin/diplostance train configs/default.yaml --output.dir runs/default
-	rm -rf inference/default_model && mkdir -p inference/default_model
-	cd runs/default && cp -r $(SHIPPED) ../../inference/default_model/
+	$(MAKE) ship RUN=runs/default
+
+# Ship a finished run of configs/default.yaml's recipe: make ship RUN=runs/x [SPREAD="runs/x runs/y"]
+# (SPREAD: the recipe's draws at other seeds, whose mean ± sd goes into the model card).
+ship: $(VENV)/.stamp-dev
+	@test -n "$(RUN)" || { echo 'make ship: name the run, e.g. make ship RUN=runs/default SPREAD="runs/a runs/b"'; exit 2; }
+	$(VENV)/bin/diplostance ship $(RUN) --into inference/default_model --config configs/default.yaml \
+		$(if $(SPREAD),--spread $(SPREAD))
 	$(PY) -m pytest -q -m slow
 	-$(PY) benchmarks/probes.py --check inference/default_model
 

@@ -1,4 +1,4 @@
-"""``diplostance train``, ``data``, ``cv``, ``evaluate``, ``calibrate`` and ``spread``: thin wrappers over typed
+"""``diplostance train``, ``data``, ``cv``, ``evaluate``, ``calibrate``, ``spread`` and ``ship``: thin wrappers over typed
 functions."""
 
 from __future__ import annotations
@@ -268,6 +268,51 @@ def _spread(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_ship(subparsers: argparse._SubParsersAction) -> None:
+    from inference.classifier import DEFAULT_MODEL_DIR
+
+    p = subparsers.add_parser(
+        "ship",
+        help="install a finished run as the default model (checked: complete, safetensors, size, config)",
+        description=(
+            "Copy a finished run's weights, heads, config, card and records into a model directory (by default "
+            "the package's default model), replacing it whole once every check passes. --config names the YAML "
+            "config that must rebuild the run (all keys but output.dir); --spread writes the mean ± sd over runs "
+            "of the recipe at other seeds into the run's card first."
+        ),
+    )
+    p.add_argument("run", type=Path, help="finished run directory (diplostance train --output.dir)")
+    p.add_argument(
+        "--into",
+        type=Path,
+        default=DEFAULT_MODEL_DIR,
+        help=f"model directory to replace (default {DEFAULT_MODEL_DIR})",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config that must reproduce the run, e.g. configs/default.yaml",
+    )
+    p.add_argument(
+        "--spread",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="runs of the same recipe at other seeds (and the run)",
+    )
+    p.set_defaults(func=_ship)
+
+
+@needs_train_extra("ship")
+def _ship(args: argparse.Namespace) -> int:
+    from .ship import ship
+
+    written = ship(args.run, args.into, config=args.config, spread_runs=args.spread)
+    print(f"{args.run} shipped into {args.into}: {', '.join(p.name for p in written)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m training CONFIG [--section.key value ...]``."""
     parser = argparse.ArgumentParser(prog="python -m training")
@@ -290,6 +335,7 @@ __all__ = [
     "register_cv",
     "register_data",
     "register_evaluate",
+    "register_ship",
     "register_spread",
     "register_train",
 ]

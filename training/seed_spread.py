@@ -32,7 +32,7 @@ def _read(run: Path, name: str) -> Any:
     return yaml.safe_load(text) if name.endswith(".yaml") else json.loads(text)
 
 
-def _config(run: Path) -> dict[str, Any]:
+def run_config(run: Path) -> dict[str, Any]:
     """The run's training config with every default filled in, so configs saved by older versions compare, and
     the dev split's seed spelled out."""
     try:
@@ -58,15 +58,21 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): value}
 
 
-def config_differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """``key: a-value != b-value`` for every dotted config key (but :data:`FREE_KEYS`) where ``a`` and ``b``
-    differ."""
+def config_differences(a: dict[str, Any], b: dict[str, Any], free: Sequence[str] = FREE_KEYS) -> list[str]:
+    """``key: a-value != b-value`` for every dotted config key (but ``free``, by default :data:`FREE_KEYS`)
+    where ``a`` and ``b`` differ."""
     fa, fb = _flat(a), _flat(b)
     return [
         f"{key}: {fa.get(key)!r} != {fb.get(key)!r}"
         for key in sorted(set(fa) | set(fb))
-        if key not in FREE_KEYS and fa.get(key) != fb.get(key)
+        if key not in free and fa.get(key) != fb.get(key)
     ]
+
+
+def shown_differences(differences: Sequence[str], limit: int = 4) -> str:
+    """The first ``limit`` of :func:`config_differences`' lines for an error message, and how many more."""
+    more = len(differences) - limit
+    return "; ".join(differences[:limit]) + (f"; and {more} more" if more > 0 else "")
 
 
 def _data_files(run: Path) -> dict[str, dict[str, str]]:
@@ -83,14 +89,11 @@ def _check_same(
     reference: Path, other: Path, what: str, configs: tuple[dict[str, Any], dict[str, Any]]
 ) -> None:
     """Raise :class:`ConfigError` when ``other`` differs from ``reference`` in config (``configs``: theirs, as
-    :func:`_config` reads them) or in the data files it read."""
+    :func:`run_config` reads them) or in the data files it read."""
     differences = config_differences(*configs)
     if differences:
-        shown = "; ".join(differences[:4]) + (
-            f"; and {len(differences) - 4} more" if len(differences) > 4 else ""
-        )
         raise ConfigError(
-            f"{other} differs from {reference} in {shown}. {what} must share one config and differ only in "
+            f"{other} differs from {reference} in {shown_differences(differences)}. {what} must share one config and differ only in "
             f"{' and '.join(FREE_KEYS)}"
         )
     data = data_differences(_data_files(reference), _data_files(other))
@@ -111,7 +114,7 @@ def seed_spread(runs: Sequence[str | Path]) -> dict[str, Any]:
         raise ConfigError(
             f"got {len(paths)} run(s); a seed spread needs at least 2 (3 or more to rank configs)"
         )
-    configs = [_config(path) for path in paths]
+    configs = [run_config(path) for path in paths]
     seeds: dict[int, Path] = {}
     for path, config in zip(paths, configs, strict=True):
         seed = config["train"]["seed"]
@@ -137,7 +140,10 @@ def write_spread(model_dir: str | Path, spread: dict[str, Any], runs: Sequence[s
     model_dir = Path(model_dir)
     reference = Path(runs[0])
     _check_same(
-        reference, model_dir, "The model directory and the runs", (_config(reference), _config(model_dir))
+        reference,
+        model_dir,
+        "The model directory and the runs",
+        (run_config(reference), run_config(model_dir)),
     )
     path = model_dir / SPREAD_FILE
     path.write_text(json.dumps(spread, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -317,6 +317,11 @@ def test_calibrate_command_refits_a_trained_model(tiny_encoder: Path, tmp_path: 
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["calibration"] == json.loads(json.dumps(report))
     assert "## Calibration" in (out / "README.md").read_text()
+    # the record of the run now says how it was calibrated, and nothing else of it changed
+    trained = yaml.safe_load((out / "training_config.yaml").read_text())
+    assert trained["train"]["calibrate"] is True
+    trained["train"]["calibrate"] = False
+    assert trained == build(Config, raw | {"train": raw["train"] | {"calibrate": False}}).to_dict()
     raw["train"]["calibrate"] = False
     config_file.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match="train.calibrate is false"):

@@ -83,6 +83,27 @@ def test_a_shift_that_loses_out_of_sample_is_dropped() -> None:
     assert "Shifts set to 0 because they lost out of sample (cross-fitted): ru." in card
 
 
+def test_votes_weigh_a_small_source_by_its_size() -> None:
+    """A 1,200-target source unbiased and a 60-target one biased: with equal votes the small source pulls the
+    shift toward itself; weighted by the square root of its targets (or by its targets) it moves it far less."""
+    cells = [_cell("news", "en", 0.0, n=1200, seed=1), _cell("own", "en", 2.0, n=60, seed=3)]
+    shifts = {votes: best_sentiment_shift(cells, votes) for votes in ("equal", "sqrt", "items")}
+    alone = best_sentiment_shift(cells[:1])  # the large source's own best shift (about 0)
+    assert abs(alone) < 0.2 and best_sentiment_shift(cells[1:]) < -1.5
+    assert alone - shifts["equal"] > 0.5  # equal votes: the small source drags the shared shift
+    assert abs(shifts["sqrt"] - alone) < 0.25 and shifts["items"] == pytest.approx(alone, abs=0.1)
+    report = sentiment_shift_report(cells, 250, "sqrt")
+    assert report["votes"] == "sqrt" and len(report["halves"]) == 2
+    assert {"neutral_shift", "per_language"} == set(report["halves"][0])
+    with pytest.raises(ValueError, match="expected one of equal, sqrt, items"):
+        best_sentiment_shift(cells, "median")
+
+
+def test_bad_votes_in_a_config_are_named() -> None:
+    with pytest.raises(ConfigError, match=r"train.sentiment_shift_votes='mean'; expected one of equal, sqrt"):
+        load_config(DEFAULT, {"train.sentiment_shift_votes": "mean"})
+
+
 def test_polar_sources_vote_by_positive_negative_f1() -> None:
     cell = _cell("rusentne", "ru", 0.0, polar=True)
     report = sentiment_shift_report([cell], 250)

@@ -3,7 +3,8 @@
 What ``train.calibrate`` does at the end of training, for a model directory that already exists (trained
 before a calibration option was added, or to refit on other dev data): fit, write the result into the
 directory's ``config.json`` (``diplostance.temperatures`` / ``logit_shift``), score dev again and update
-``metrics.json`` and the model card. The weights are not touched.
+``metrics.json``, the calibration keys of ``training_config.yaml`` (:data:`CALIBRATION_KEYS`) and the model card.
+The weights are not touched.
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ from .data import load_sources
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
 from .trainer import calibrate_for_config, dev_sets
+
+# The train keys that decide what calibration fits (written into the model's training_config.yaml on a refit).
+CALIBRATION_KEYS = (
+    "calibrate",
+    "polarity_source",
+    "fit_relation",
+    "fit_sentiment_shift",
+    "sentiment_shift_min_items",
+    "sentiment_shift_votes",
+)
 
 
 def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | None = None) -> dict:
@@ -50,5 +61,9 @@ def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | 
     metrics_file.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     cfg_file = model_dir / "training_config.yaml"
     if cfg_file.is_file():
-        write_model_card(model_dir, yaml.safe_load(cfg_file.read_text()), metrics)
+        trained = yaml.safe_load(cfg_file.read_text())
+        # the record says how the directory was made: its calibration keys are now this config's
+        trained.setdefault("train", {}).update({key: getattr(config.train, key) for key in CALIBRATION_KEYS})
+        cfg_file.write_text(yaml.safe_dump(trained, sort_keys=False, allow_unicode=True))
+        write_model_card(model_dir, trained, metrics)
     return report

@@ -26,6 +26,7 @@ from inference.labels import DETAIL_LABELS, DETAIL_TO_STANCE, SENTIMENT_LABELS, 
 from inference.modeling import StanceModel
 
 from .batching import IGNORE, collate, labelled_items
+from .config import SHIFT_VOTES
 from .examples import Example
 
 _GRID = torch.exp(torch.linspace(math.log(0.25), math.log(8.0), 241))
@@ -262,15 +263,28 @@ _SENTIMENT_SHIFTS = torch.arange(-2.0, 2.0001, 0.05)
 _MIN_SOURCE_ITEMS = 30  # a source with fewer targets in a subset does not vote on that subset's shift
 
 
+def _vote(n: int, votes: str) -> float:
+    """The weight of a source with ``n`` targets in the sentiment shift's objective: "equal" (the mean over
+    sources, as fitted up to v11l13), "sqrt" (about the inverse of the standard error of its metric) or
+    "items" (:data:`training.config.SHIFT_VOTES`; docs/ablations.md §25)."""
+    if votes == "equal":
+        return 1.0
+    if votes == "sqrt":
+        return math.sqrt(n)
+    if votes == "items":
+        return float(n)
+    raise ValueError(f"sentiment shift votes={votes!r}; expected one of {', '.join(SHIFT_VOTES)}")
+
+
 def _sentiment_metric(pred: torch.Tensor, labels: torch.Tensor, polar: bool) -> float:
     classes = (0, 2) if polar else tuple(range(len(SENTIMENT_LABELS)))
     return _pn_macro_f1(pred, labels, classes)  # macro-F1 over ``classes``
 
 
-def best_sentiment_shift(cells: Sequence[SentimentCell]) -> float:
+def best_sentiment_shift(cells: Sequence[SentimentCell], votes: str = "equal") -> float:
     """The neutral shift (-2..2, step 0.05) that maximises the mean over sources of each source's metric
-    on ``cells``; sources with fewer than 30 targets there do not vote unless none has more. Ties go to
-    the shift closest to 0."""
+    on ``cells``, each weighted as ``votes`` says (:func:`_vote`); sources with fewer than 30 targets
+    there do not vote unless none has more. Ties go to the shift closest to 0."""
     sources = [
         (group[0].polar, torch.cat([c.logits for c in group]), torch.cat([c.labels for c in group]))
         for group in _group(cells).values()
@@ -282,26 +296,30 @@ def best_sentiment_shift(cells: Sequence[SentimentCell]) -> float:
     return _best_shift(
         _SENTIMENT_SHIFTS,
         lambda shift: sum(
-            _sentiment_metric(_shifted(logits, neutral, shift).argmax(-1), labels, polar)
+            _vote(len(labels), votes)
+            * _sentiment_metric(_shifted(logits, neutral, shift).argmax(-1), labels, polar)
             for polar, logits, labels in voters
         ),
     )
 
 
-def fit_sentiment_shifts(cells: Sequence[SentimentCell], min_items: int) -> tuple[float, dict[str, float]]:
+def fit_sentiment_shifts(
+    cells: Sequence[SentimentCell], min_items: int, votes: str = "equal"
+) -> tuple[float, dict[str, float]]:
     """One neutral shift per language with at least ``min_items`` targets, and the global one for every
-    other language, fitted on those other languages' cells (on all cells when every language has its own)."""
+    other language, fitted on those other languages' cells (on all cells when every language has its own);
+    ``votes``: how the sources weigh (:func:`best_sentiment_shift`)."""
     counts: dict[str, int] = {}
     for c in cells:
         if c.lang is not None:
             counts[c.lang] = counts.get(c.lang, 0) + len(c.labels)
     per_lang = {
-        lang: best_sentiment_shift([c for c in cells if c.lang == lang])
+        lang: best_sentiment_shift([c for c in cells if c.lang == lang], votes)
         for lang, n in sorted(counts.items())
         if n >= min_items
     }
     rest = [c for c in cells if c.lang not in per_lang]
-    return best_sentiment_shift(rest or cells), per_lang
+    return best_sentiment_shift(rest or cells, votes), per_lang
 
 
 def _apply_sentiment_shifts(
@@ -317,19 +335,23 @@ def _apply_sentiment_shifts(
 GLOBAL_SCOPE = "*"  # the report's name for the cells the global shift governs (languages without their own)
 
 
-def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> dict[str, Any]:
+def sentiment_shift_report(
+    cells: Sequence[SentimentCell], min_items: int, votes: str = "equal"
+) -> dict[str, Any]:
     """The shifts fitted on all of dev, each kept only where it pays out of sample, and per source its metric
     without them and cross-fitted with them (each half of the dev groups scored with the shifts fitted on the
     other half).
 
     A shift is judged on the cells it governs (its language's; for the global one, every language without its
-    own): kept when the mean over those cells' sources of the cross-fitted metric beats the mean without any
-    shift, else set to 0 (a language's shift to 0, not to the global one), and those cells' "after" is then
-    their "before". ``kept``/``gain`` name each scope (``"*"`` for the global shift)."""
-    global_shift, per_lang = fit_sentiment_shifts(cells, min_items)
+    own): kept when the mean over those cells' sources of the cross-fitted metric (weighted by ``votes``, as
+    fitted) beats the mean without any shift, else set to 0 (a language's shift to 0, not to the global one),
+    and those cells' "after" is then their "before". ``kept``/``gain`` name each scope (``"*"`` for the global
+    shift); ``halves`` holds the shifts fitted on each half, whose agreement shows how firm the fit is."""
+    global_shift, per_lang = fit_sentiment_shifts(cells, min_items, votes)
     per_lang = dict(per_lang)
     halves = [
-        fit_sentiment_shifts([_half_cell(c, c.half != side) for c in cells], min_items) for side in (0, 1)
+        fit_sentiment_shifts([_half_cell(c, c.half != side) for c in cells], min_items, votes)
+        for side in (0, 1)
     ]
     before: list[torch.Tensor] = []
     after: list[torch.Tensor] = []
@@ -346,7 +368,9 @@ def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> di
     gain: dict[str, float] = {}
     for name in sorted(set(scope)):
         idx = [i for i, s in enumerate(scope) if s == name]
-        gain[name] = _mean_source_metric(cells, idx, after) - _mean_source_metric(cells, idx, before)
+        gain[name] = _mean_source_metric(cells, idx, after, votes) - _mean_source_metric(
+            cells, idx, before, votes
+        )
         kept[name] = gain[name] > 0
         if not kept[name]:
             for i in idx:
@@ -368,6 +392,8 @@ def sentiment_shift_report(cells: Sequence[SentimentCell], min_items: int) -> di
         "neutral_shift": global_shift,
         "per_language": per_lang,
         "min_items": min_items,
+        "votes": votes,
+        "halves": [{"neutral_shift": g, "per_language": pl} for g, pl in halves],
         "kept": kept,
         "gain": gain,
         "sources": per_source,
@@ -382,15 +408,21 @@ def _group_indices(cells: Sequence[SentimentCell]) -> dict[str, list[int]]:
 
 
 def _mean_source_metric(
-    cells: Sequence[SentimentCell], idx: Sequence[int], preds: Sequence[torch.Tensor]
+    cells: Sequence[SentimentCell], idx: Sequence[int], preds: Sequence[torch.Tensor], votes: str = "equal"
 ) -> float:
-    """The mean over the sources of ``cells[idx]`` of each source's metric on ``preds`` (sources with fewer
-    than 30 targets there do not vote unless none has more), as the shift is fitted."""
+    """The mean over the sources of ``cells[idx]`` of each source's metric on ``preds``, weighted by ``votes``
+    (sources with fewer than 30 targets there do not vote unless none has more), as the shift is fitted."""
     by_source = {
         name: [idx[j] for j in rows] for name, rows in _group_indices([cells[i] for i in idx]).items()
     }
-    voters = _voters(list(by_source.values()), lambda rows: sum(len(cells[i].labels) for i in rows))
-    return sum(_source_metric(cells, rows, preds) for rows in voters) / len(voters)
+
+    def size(rows: list[int]) -> int:
+        return sum(len(cells[i].labels) for i in rows)
+
+    voters = _voters(list(by_source.values()), size)
+    weights = [_vote(size(rows), votes) for rows in voters]
+    total = sum(w * _source_metric(cells, rows, preds) for w, rows in zip(weights, voters, strict=True))
+    return total / sum(weights)
 
 
 def _source_metric(
@@ -452,13 +484,14 @@ def calibrate_model(
     relation: bool = False,
     sentiment_dev: Mapping[str, tuple[bool, Sequence[Example]]] | None = None,
     sentiment_min_items: int = 250,
+    sentiment_votes: str = "equal",
 ) -> dict[str, dict[str, float]]:
     """Fit and set ``model.settings.temperatures`` on ``dev``; with ``polarity_dev``, also the sentiment
     head's neutral shift (``model.settings.logit_shift``) on those examples; with ``relation``, the pair
     head's ``none`` shift on the pairs of ``dev`` (:func:`fit_relation_shift`); with ``sentiment_dev``
     (source -> (polar metric?, dev examples)), the sentiment head's neutral shift on all of them and per
-    language with at least ``sentiment_min_items`` targets (:func:`sentiment_shift_report`;
-    ``model.settings.lang_logit_shift``). Returns the report."""
+    language with at least ``sentiment_min_items`` targets, the sources weighted by ``sentiment_votes``
+    (:func:`sentiment_shift_report`; ``model.settings.lang_logit_shift``). Returns the report."""
     collected = collect_logits(model, tokenizer, dev, bf16=bf16)
     temperatures, report = calibrate(collected)
     model.settings.temperatures = temperatures
@@ -475,7 +508,7 @@ def calibrate_model(
             temperature=temperatures.get("sentiment", 1.0),
             bf16=bf16,
         )
-        fitted = sentiment_shift_report(cells, sentiment_min_items)
+        fitted = sentiment_shift_report(cells, sentiment_min_items, sentiment_votes)
         report["sentiment_shift"] = fitted
         neutral = SENTIMENT_LABELS.index("neutral")
 

@@ -21,6 +21,9 @@ import yaml
 
 from inference.encoder import DEFAULT_ENCODER
 
+# How each source's metric weighs in the sentiment shift's fit (train.sentiment_shift_votes; calibration._vote).
+SHIFT_VOTES = ("equal", "sqrt", "items")
+
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -113,6 +116,9 @@ class TrainConfig:
     # own metric, averaged), and one per language that has at least sentiment_shift_min_items dev targets
     fit_sentiment_shift: bool = False
     sentiment_shift_min_items: int = 250
+    # how each source's metric weighs in that fit: "equal" (up to v11l13), "sqrt" (by the square root of its dev
+    # targets; configs/default.yaml) or "items" (docs/ablations.md §25)
+    sentiment_shift_votes: str = "equal"
     # model directories whose mean calibrated probabilities the run also learns from (training/distill.py):
     # each labelled item's loss is (1 - distill_weight) * CE(gold) + distill_weight * CE(teachers)
     distill_from: list[str] = field(default_factory=list)
@@ -344,6 +350,11 @@ def validate(config: Config) -> Config:
     if config.train.sentiment_shift_min_items < 1:
         raise ConfigError(
             f"train.sentiment_shift_min_items={config.train.sentiment_shift_min_items}; it must be at least 1"
+        )
+    if config.train.sentiment_shift_votes not in SHIFT_VOTES:
+        raise ConfigError(
+            f"train.sentiment_shift_votes={config.train.sentiment_shift_votes!r}; expected one of "
+            f"{', '.join(SHIFT_VOTES)}"
         )
     for i, source in enumerate(config.data.sources):
         spec = HEADS.get(source.sentence_head)

@@ -83,6 +83,14 @@ _POOLING = {
 }
 
 
+# How the sources' metrics combine in the sentiment shift's fit (train.sentiment_shift_votes), for the card.
+_VOTES_TEXT = {
+    "equal": "averaged",
+    "sqrt": "averaged with weights by the square root of each source's dev targets",
+    "items": "averaged with weights by each source's dev targets",
+}
+
+
 def _calibration_section(report: dict[str, Any] | None) -> str:
     """The temperatures and expected calibration error before/after (empty when not calibrated)."""
     if not report:
@@ -113,10 +121,23 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
             f"The sentiment head's neutral logit is shifted by {shifts['neutral_shift']:+.2f}, and per language "
             f"with at least {shifts['min_items']} dev targets by its own shift ({langs}); the language is the "
             "`lang` hint or, without one, the identified language. Fitted on the dev sentiment of every "
-            "source (each source's metric, averaged); per source, without and with the shifts (cross-fitted "
-            "on halves of dev):\n\n| source | metric | without | with | n |\n|---|---|---:|---:|---:|\n"
+            f"source (each source's metric, {_VOTES_TEXT.get(shifts.get('votes', 'equal'), 'averaged')}); per "
+            "source, without and with the shifts (cross-fitted on halves of dev):\n\n"
+            "| source | metric | without | with | n |\n|---|---|---:|---:|---:|\n"
             f"{rows_s}\n\n"
         )
+        halves = shifts.get("halves")
+        if halves:
+            fits = [
+                ", ".join(
+                    [f"global {h['neutral_shift']:+.2f}"]
+                    + [f"{k} {v:+.2f}" for k, v in h["per_language"].items()]
+                )
+                for h in halves
+            ]
+            polarity_text += (
+                f"Fitted on each half of dev alone (how firm the fit is): {fits[0]}; {fits[1]}.\n\n"
+            )
         dropped = [
             ("global (languages without their own)" if k == GLOBAL_SCOPE else k)
             for k, v in shifts.get("kept", {}).items()
@@ -281,7 +302,8 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
         spread=_spread_section(out_dir, dev),
         head_rows=_head_rows(out_dir),
         languages=", ".join(langs),
-        model_index=model_index_yaml(out_dir.name, dev),
+        # the run's name (its output.dir), which a copy (diplostance ship) or a refit in place keeps
+        model_index=model_index_yaml(Path(config.get("output", {}).get("dir") or out_dir).name, dev),
         encoder=model["encoder"],
         adapter="LoRA adapter" if config["output"]["encoder_format"] == "lora" else "full fine-tuning",
         max_length=model["max_length"],

@@ -128,6 +128,7 @@ def calibrate_for_config(
         relation=config.train.fit_relation,
         sentiment_dev=sentiment_dev(data) if config.train.fit_sentiment_shift else None,
         sentiment_min_items=config.train.sentiment_shift_min_items,
+        sentiment_votes=config.train.sentiment_shift_votes,
     )
     logger.info(
         "calibrated: temperatures %s, shifts %s, per language %s",

@@ -26,23 +26,16 @@ def _shifts(fit: dict) -> str:
     return f"global {fit['neutral_shift']:+.2f}" + (f", {langs}" if langs else "")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("models", type=Path, nargs="+", help="model directories")
-    parser.add_argument(
-        "--config", type=Path, default=Path("configs/default.yaml"), help="config whose dev is read"
-    )
-    args = parser.parse_args()
-    config = load_config(args.config)
+def rows(models: list[Path], config_path: Path) -> list[str]:
+    """One markdown row per (model, way of weighing the sources)."""
+    config = load_config(config_path)
     sources = sentiment_dev(load_sources(config))
     min_items = config.train.sentiment_shift_min_items
-    print(
-        "| model | votes | fit | fits on the two halves | dropped | per source, cross-fitted: without → with |"
-    )
-    print("|---|---|---|---|---|---|")
-    for path in args.models:
+    out = [
+        "| model | votes | fit | fits on the two halves | dropped | per source, cross-fitted: without → with |",
+        "|---|---|---|---|---|---|",
+    ]
+    for path in models:
         model, tokenizer = StanceModel.from_pretrained(path)
         model.eval()
         temperature = model.settings.temperatures.get("sentiment", 1.0)
@@ -55,8 +48,22 @@ def main() -> None:
                 f"{name} {r['before']:.3f} → {r['after']:.3f}" for name, r in report["sources"].items()
             )
             halves = "; ".join(_shifts(h) for h in report["halves"])
-            print(f"| {path} | {votes} | {_shifts(report)} | {halves} | {dropped} | {per_source} |")
+            out.append(f"| {path} | {votes} | {_shifts(report)} | {halves} | {dropped} | {per_source} |")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("models", type=Path, nargs="+", help="model directories")
+    parser.add_argument(
+        "--config", type=Path, default=Path("configs/default.yaml"), help="config whose dev is read"
+    )
+    args = parser.parse_args(argv)
+    print("\n".join(rows(args.models, args.config)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -224,3 +224,14 @@ def test_training_fits_and_stores_the_sentiment_thresholds(tiny_encoder: Path, t
     assert settings["logit_shift"]["sentiment"][NEUTRAL] == report["neutral_shift"]
     assert "neutral logit is shifted" in (out / "README.md").read_text()
     assert load_classifier(out, precision="fp32").settings.lang_logit_shift == settings["lang_logit_shift"]
+
+    # benchmarks/shift_votes.py refits the same model's thresholds each way, on the config's dev
+    import yaml
+
+    from benchmarks.shift_votes import rows
+
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(raw))
+    table = rows([out], config_file)
+    assert [r.split(" | ")[1] for r in table[2:]] == ["equal", "sqrt", "items"]
+    assert all("news " in r and " → " in r for r in table[2:])

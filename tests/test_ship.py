@@ -127,3 +127,13 @@ def test_cli_ships_and_names_the_bad_run(
     assert "diplostance ship: error: " in capsys.readouterr().err and not (tmp_path / "m").exists()
     assert main(["ship", str(run), "--into", str(tmp_path / "m")]) == 0
     assert "shipped into" in capsys.readouterr().out and (tmp_path / "m" / "adapter").is_dir()
+
+
+def test_registering_the_commands_loads_no_torch() -> None:
+    """`diplostance`'s start-up builds every subcommand's parser; ``ship`` resolves its default lazily."""
+    import subprocess
+    import sys
+
+    code = "import sys; from inference.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -269,8 +269,6 @@ def _spread(args: argparse.Namespace) -> int:
 
 
 def register_ship(subparsers: argparse._SubParsersAction) -> None:
-    from inference.classifier import DEFAULT_MODEL_DIR
-
     p = subparsers.add_parser(
         "ship",
         help="install a finished run as the default model (checked: complete, safetensors, size, config)",
@@ -285,8 +283,8 @@ def register_ship(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--into",
         type=Path,
-        default=DEFAULT_MODEL_DIR,
-        help=f"model directory to replace (default {DEFAULT_MODEL_DIR})",
+        default=None,  # resolved when the command runs: importing the classifier here would load torch at start-up
+        help="model directory to replace (default: the package's inference/default_model)",
     )
     p.add_argument(
         "--config",
@@ -306,10 +304,13 @@ def register_ship(subparsers: argparse._SubParsersAction) -> None:
 
 @needs_train_extra("ship")
 def _ship(args: argparse.Namespace) -> int:
+    from inference.classifier import DEFAULT_MODEL_DIR
+
     from .ship import ship
 
-    written = ship(args.run, args.into, config=args.config, spread_runs=args.spread)
-    print(f"{args.run} shipped into {args.into}: {', '.join(p.name for p in written)}")
+    into = args.into or DEFAULT_MODEL_DIR
+    written = ship(args.run, into, config=args.config, spread_runs=args.spread)
+    print(f"{args.run} shipped into {into}: {', '.join(p.name for p in written)}")
     return 0
 
 

@@ -155,9 +155,8 @@ def ship(
             shutil.rmtree(old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if (
-            not dest.exists() and old.exists()
-        ):  # the old model moved aside, the new one not in place: put it back
+        # the old model moved aside, the new one not in place: put it back
+        if not dest.exists() and old.exists():
             old.rename(dest)
         raise
     return sorted(dest.iterdir())

@@ -118,6 +118,27 @@ def test_the_card_shows_the_model_next_to_the_spread(runs: list[Path]) -> None:
     assert "| rusentne | ru | sentiment_pn_f1 | 0.470 | 0.453 ± 0.021 | 0.430–0.470 |" in text
 
 
+def test_the_card_says_when_the_model_was_refitted_after_its_spread(runs: list[Path]) -> None:
+    from training.model_card import write_model_card
+
+    model, card = runs[0], runs[0] / "README.md"
+    spread = seed_spread(runs)
+    assert spread["calibration"]["sentiment_shift_votes"] == "equal"  # the runs' (the code default)
+    write_spread(model, spread, runs)
+    assert "refitted" not in card.read_text(encoding="utf-8")
+    # diplostance calibrate with sqrt votes rewrites the model's calibration keys; the spread keeps the runs'
+    config = yaml.safe_load((model / "training_config.yaml").read_text())
+    config["train"]["sentiment_shift_votes"] = "sqrt"
+    metrics = json.loads((model / "metrics.json").read_text())
+    text = write_model_card(model, config, metrics).read_text(encoding="utf-8")
+    assert "`train.sentiment_shift_votes` 'equal' for the runs, 'sqrt' for this model" in text
+    # a spread written before spreads recorded their calibration says nothing either way
+    older = {k: v for k, v in spread.items() if k != "calibration"}
+    (model / SPREAD_FILE).write_text(json.dumps(older))
+    text = write_model_card(model, config, metrics).read_text(encoding="utf-8")
+    assert "## Seed spread" in text and "refitted" not in text
+
+
 def test_a_model_of_another_config_gets_no_spread(runs: list[Path], tmp_path: Path) -> None:
     model = _run(tmp_path / "other-model", 13, 0.9, 0.4, epochs=2.0)
     with pytest.raises(ConfigError, match=r"The model directory and the runs must share one config"):

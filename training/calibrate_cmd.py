@@ -3,7 +3,7 @@
 What ``train.calibrate`` does at the end of training, for a model directory that already exists (trained
 before a calibration option was added, or to refit on other dev data): fit, write the result into the
 directory's ``config.json`` (``diplostance.temperatures`` / ``logit_shift``), score dev again and update
-``metrics.json``, the calibration keys of ``training_config.yaml`` (:data:`CALIBRATION_KEYS`) and the model card.
+``metrics.json``, the calibration keys of ``training_config.yaml`` (:data:`training.config.CALIBRATION_KEYS`) and the model card.
 The weights are not touched.
 """
 
@@ -22,16 +22,6 @@ from .data import load_sources
 from .evaluation import evaluate, format_table, headline, table_rows
 from .model_card import write_model_card
 from .trainer import calibrate_for_config, dev_sets
-
-# The train keys that decide what calibration fits (written into the model's training_config.yaml on a refit).
-CALIBRATION_KEYS = (
-    "calibrate",
-    "polarity_source",
-    "fit_relation",
-    "fit_sentiment_shift",
-    "sentiment_shift_min_items",
-    "sentiment_shift_votes",
-)
 
 
 def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | None = None) -> dict:
@@ -63,7 +53,7 @@ def recalibrate(model_dir: Path, config_path: Path, overrides: dict[str, str] | 
     if cfg_file.is_file():
         trained = yaml.safe_load(cfg_file.read_text())
         # the record says how the directory was made: its calibration keys are now this config's
-        trained.setdefault("train", {}).update({key: getattr(config.train, key) for key in CALIBRATION_KEYS})
+        trained.setdefault("train", {}).update(config.calibration())
         cfg_file.write_text(yaml.safe_dump(trained, sort_keys=False, allow_unicode=True))
         write_model_card(model_dir, trained, metrics)
     return report

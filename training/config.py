@@ -169,6 +169,22 @@ class Config:
     def resolve_path(self, path: str) -> Path:
         return Path(path.replace("{shared}", self.data.shared)).expanduser()
 
+    def calibration(self) -> dict[str, Any]:
+        """What calibration fits, as :data:`CALIBRATION_KEYS` set it."""
+        return {key: getattr(self.train, key) for key in CALIBRATION_KEYS}
+
+
+# The train keys that decide what calibration fits, not the weights: diplostance calibrate writes them into a refitted
+# model's training_config.yaml, and a seed spread records its runs' (the model card says when the two differ).
+CALIBRATION_KEYS = (
+    "calibrate",
+    "polarity_source",
+    "fit_relation",
+    "fit_sentiment_shift",
+    "sentiment_shift_min_items",
+    "sentiment_shift_votes",
+)
+
 
 # ------------------------------------------------------------------------ parsing
 

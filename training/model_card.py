@@ -12,6 +12,7 @@ import yaml
 from inference.heads import HEADS, LEGACY_HEADS
 
 from .calibration import GLOBAL_SCOPE
+from .config import CALIBRATION_KEYS, Config, ConfigError, build
 from .evaluation import table_rows
 from .protocol import summary_rows
 from .seed_spread import read_spread
@@ -165,7 +166,32 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
     )
 
 
-def _spread_section(out_dir: Path, dev: dict[str, Any]) -> str:
+def _refit_note(spread: dict[str, Any], config: dict[str, Any]) -> str:
+    """A sentence when this model's thresholds were fitted with other calibration keys than the spread's runs
+    (it was refitted with ``diplostance calibrate`` after the spread was written); empty otherwise, and for a
+    spread written before it recorded them."""
+    fitted = spread.get("calibration")
+    if not fitted:
+        return ""
+    try:
+        ours = build(Config, config).calibration()
+    except ConfigError:
+        return ""
+    differences = [
+        f"`train.{key}` {fitted[key]!r} for the runs, {ours[key]!r} for this model"
+        for key in CALIBRATION_KEYS
+        if key in fitted and fitted[key] != ours[key]
+    ]
+    if not differences:
+        return ""
+    return (
+        f" This model's thresholds were refitted after the runs' ({'; '.join(differences)}; "
+        "`diplostance calibrate`, weights untouched), so its figures that rest on them (sentiment, directed dyads) "
+        "and the spread's were not read with one fit."
+    )
+
+
+def _spread_section(out_dir: Path, dev: dict[str, Any], config: dict[str, Any]) -> str:
     """The seed spread (``seed_spread.json``, written by ``diplostance spread``) next to this model's figures:
     every data set over all languages, and per language where the sentiment thresholds differ by language."""
     spread = read_spread(out_dir)
@@ -185,7 +211,8 @@ def _spread_section(out_dir: Path, dev: dict[str, Any]) -> str:
     return (
         f"## Seed spread\n\nThe same config and data trained at {len(spread['runs'])} seeds ({seeds}), each with its "
         "own calibration; mean ± sd (and range) of the dev figures over those runs. This model is one draw "
-        "from it: a difference between two configs smaller than the sd is no evidence (docs/evaluation-protocol.md).\n\n"
+        "from it: a difference between two configs smaller than the sd is no evidence (docs/evaluation-protocol.md)."
+        f"{_refit_note(spread, config)}\n\n"
         "| data set | lang | metric | this model | mean ± sd | range |\n|---|---|---|---:|---:|---:|\n"
         + "\n".join(lines)
         + "\n\n"
@@ -299,7 +326,7 @@ def write_model_card(out_dir: Path, config: dict[str, Any], metrics: dict[str, A
     )
     text = _TEMPLATE.format(
         calibration=_calibration_section(metrics.get("calibration")),
-        spread=_spread_section(out_dir, dev),
+        spread=_spread_section(out_dir, dev, config),
         head_rows=_head_rows(out_dir),
         languages=", ".join(langs),
         # the run's name (its output.dir), which a copy (diplostance ship) or a refit in place keeps

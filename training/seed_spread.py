@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .config import Config, ConfigError, build
+from .config import CALIBRATION_KEYS, Config, ConfigError, build
 from .protocol import summarise
 
 SPREAD_FILE = "seed_spread.json"
@@ -127,6 +127,8 @@ def seed_spread(runs: Sequence[str | Path]) -> dict[str, Any]:
         _check_same(paths[0], path, "The runs of a spread", (configs[0], config))
     return {
         "runs": [{"dir": str(path), "seed": seed} for seed, path in seeds.items()],
+        # what the runs' thresholds were fitted with; a model refitted since (diplostance calibrate) may differ
+        "calibration": {key: configs[0]["train"][key] for key in CALIBRATION_KEYS},
         "dev": summarise([_read(path, "metrics.json")["dev"] for path in paths]),
     }
 

@@ -139,6 +139,20 @@ def test_the_card_says_when_the_model_was_refitted_after_its_spread(runs: list[P
     assert "## Seed spread" in text and "refitted" not in text
 
 
+def test_runs_fitted_with_other_calibration_keys_are_refused_with_the_refit_named(runs: list[Path]) -> None:
+    config = yaml.safe_load((runs[1] / "training_config.yaml").read_text())
+    config["train"]["sentiment_shift_votes"] = "sqrt"  # as diplostance calibrate records a refit
+    (runs[1] / "training_config.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(
+        ConfigError, match=r"sentiment_shift_votes: 'equal' != 'sqrt'.*refit the other side alike"
+    ):
+        seed_spread(runs)
+    config["train"]["epochs"] = 2.0  # a difference in training too: no refit fixes that
+    (runs[1] / "training_config.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError, match=r"differ only in train.seed and output.dir$"):
+        seed_spread(runs)
+
+
 def test_a_model_of_another_config_gets_no_spread(runs: list[Path], tmp_path: Path) -> None:
     model = _run(tmp_path / "other-model", 13, 0.9, 0.4, epochs=2.0)
     with pytest.raises(ConfigError, match=r"The model directory and the runs must share one config"):

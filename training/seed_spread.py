@@ -92,12 +92,12 @@ def _check_same(
     :func:`run_config` reads them) or in the data files it read."""
     differences = config_differences(*configs)
     if differences:
-        refit = {f"train.{key}" for key in CALIBRATION_KEYS}
+        refit_keys = tuple(f"train.{key}" for key in CALIBRATION_KEYS)
         hint = (
-            " (only what calibration fits differs: refit the other side alike with diplostance calibrate RUN "
+            ""
+            if config_differences(*configs, free=(*FREE_KEYS, *refit_keys))
+            else " (only what calibration fits differs: refit the other side alike with diplostance calibrate RUN "
             "--config CONFIG, weights untouched)"
-            if all(d.split(":", 1)[0] in refit for d in differences)
-            else ""
         )
         raise ConfigError(
             f"{other} differs from {reference} in {shown_differences(differences)}. {what} must share one config and differ only in "

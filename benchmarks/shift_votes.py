@@ -15,15 +15,10 @@ import torch
 
 from inference.countries.identify import identify
 from inference.modeling import StanceModel
-from training.calibration import collect_sentiment, sentiment_shift_report
+from training.calibration import collect_sentiment, format_shifts, sentiment_shift_report
 from training.config import SHIFT_VOTES, load_config
 from training.data import load_sources
 from training.trainer import sentiment_dev
-
-
-def _shifts(fit: dict) -> str:
-    langs = ", ".join(f"{lang} {v:+.2f}" for lang, v in fit["per_language"].items())
-    return f"global {fit['neutral_shift']:+.2f}" + (f", {langs}" if langs else "")
 
 
 def rows(models: list[Path], config_path: Path) -> list[str]:
@@ -47,8 +42,10 @@ def rows(models: list[Path], config_path: Path) -> list[str]:
             per_source = "; ".join(
                 f"{name} {r['before']:.3f} → {r['after']:.3f}" for name, r in report["sources"].items()
             )
-            halves = "; ".join(_shifts(h) for h in report["halves"])
-            out.append(f"| {path} | {votes} | {_shifts(report)} | {halves} | {dropped} | {per_source} |")
+            halves = "; ".join(format_shifts(h) for h in report["halves"])
+            out.append(
+                f"| {path} | {votes} | {format_shifts(report)} | {halves} | {dropped} | {per_source} |"
+            )
     return out
 
 

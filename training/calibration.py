@@ -335,6 +335,13 @@ def _apply_sentiment_shifts(
 GLOBAL_SCOPE = "*"  # the report's name for the cells the global shift governs (languages without their own)
 
 
+def format_shifts(fit: Mapping[str, Any]) -> str:
+    """``global +0.05, en +0.20, ru -0.65``: a fit's ``neutral_shift`` and ``per_language`` shifts (the report's, or
+    one half's in its ``halves``)."""
+    langs = [f"{lang} {shift:+.2f}" for lang, shift in fit["per_language"].items()]
+    return ", ".join([f"global {fit['neutral_shift']:+.2f}", *langs])
+
+
 def sentiment_shift_report(
     cells: Sequence[SentimentCell], min_items: int, votes: str = "equal"
 ) -> dict[str, Any]:

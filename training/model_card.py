@@ -11,7 +11,7 @@ import yaml
 
 from inference.heads import HEADS, LEGACY_HEADS
 
-from .calibration import GLOBAL_SCOPE
+from .calibration import GLOBAL_SCOPE, format_shifts
 from .config import CALIBRATION_KEYS, Config, ConfigError, build
 from .evaluation import table_rows
 from .protocol import summary_rows
@@ -129,13 +129,7 @@ def _calibration_section(report: dict[str, Any] | None) -> str:
         )
         halves = shifts.get("halves")
         if halves:
-            fits = [
-                ", ".join(
-                    [f"global {h['neutral_shift']:+.2f}"]
-                    + [f"{k} {v:+.2f}" for k, v in h["per_language"].items()]
-                )
-                for h in halves
-            ]
+            fits = [format_shifts(h) for h in halves]
             polarity_text += (
                 f"Fitted on each half of dev alone (how firm the fit is): {fits[0]}; {fits[1]}.\n\n"
             )

@@ -25,6 +25,7 @@ import argparse
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.dev_table import require_model_dirs
@@ -78,10 +79,7 @@ def read_set(classifier, examples: Sequence, alphas: Sequence[float]) -> dict[fl
 
     from inference.dyads import decode_pairs
     from inference.encoding import EncodedItem
-    from training.dyad_metrics import gold_triples
-
-    def name(example, index: int) -> str:
-        return example.targets[index].country or f"#{index}"
+    from training.dyad_metrics import gold_triples, predicted_triples
 
     items = [
         EncodedItem(e.text, [t.spans for t in e.targets], [(p.source, p.target) for p in e.pairs])
@@ -98,18 +96,16 @@ def read_set(classifier, examples: Sequence, alphas: Sequence[float]) -> dict[fl
         pairs = decode_pairs(torch.stack([q["pair"] for q in probs.pairs]))
         gold = gold_triples(example)
         for alpha in alphas:
-            predicted = [
-                (
-                    name(example, p.source),
-                    name(example, p.target),
-                    joint_stance(
+            joint = [
+                replace(
+                    r,
+                    stance=joint_stance(
                         r.scores["stance"], country_stance[p.source], country_stance[p.target], alpha
                     ),
                 )
                 for p, r in zip(example.pairs, pairs, strict=True)
-                if r.related
             ]
-            counts[alpha] += error_classes(gold, predicted)
+            counts[alpha] += error_classes(gold, predicted_triples(example, joint))
     return counts
 
 

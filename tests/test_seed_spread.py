@@ -132,6 +132,10 @@ def test_the_card_says_when_the_model_was_refitted_after_its_spread(runs: list[P
     metrics = json.loads((model / "metrics.json").read_text())
     text = write_model_card(model, config, metrics).read_text(encoding="utf-8")
     assert "`train.sentiment_shift_votes` 'equal' for the runs, 'sqrt' for this model" in text
+    # a saved config that no longer builds (a key since retired) is still compared, not passed over in silence
+    config["train"]["retired_key"] = 1
+    text = write_model_card(model, config, metrics).read_text(encoding="utf-8")
+    assert "`train.sentiment_shift_votes` 'equal' for the runs, 'sqrt' for this model" in text
     # a spread written before spreads recorded their calibration says nothing either way
     older = {k: v for k, v in spread.items() if k != "calibration"}
     (model / SPREAD_FILE).write_text(json.dumps(older))

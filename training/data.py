@@ -58,10 +58,18 @@ class _Read:
     dev_is_train: bool = False  # dev_path names the training file itself: dev measures fit, by request
 
 
+def source_files(config: Config, source: SourceConfig) -> dict[str, str]:
+    """path -> sha256 of every file ``source`` reads (``path``, and ``dev_path`` if set), as ``data.json`` records them."""
+    files = fingerprint(config.resolve_path(source.path))
+    if source.dev_path:
+        files.update(fingerprint(config.resolve_path(source.dev_path)))
+    return files
+
+
 def _read(config: Config, source: SourceConfig) -> _Read:
     path = config.resolve_path(source.path)
     result = read_source(source.kind, path, **source.options)
-    files = fingerprint(path)
+    files = source_files(config, source)
     bad = list(result.bad_rows)
     dev = None
     dev_is_train = False
@@ -75,7 +83,6 @@ def _read(config: Config, source: SourceConfig) -> _Read:
             )
         dev_result = read_source(source.kind, dev_path, **source.options)
         bad += dev_result.bad_rows
-        files.update(fingerprint(dev_path))
         dev = dev_result.examples
     for example in (*result.examples, *(dev or ())):
         example.source = source.name  # the config's name, which keys per-source settings

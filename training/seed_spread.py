@@ -75,7 +75,7 @@ def shown_differences(differences: Sequence[str], limit: int = 4) -> str:
     return "; ".join(differences[:limit]) + (f"; and {more} more" if more > 0 else "")
 
 
-def _data_files(run: Path) -> dict[str, dict[str, str]]:
+def data_files(run: Path) -> dict[str, dict[str, str]]:
     """source -> {file: sha256} that the run read (its ``data.json``)."""
     return {name: entry.get("files", {}) for name, entry in _read(run, "data.json").items()}
 
@@ -103,7 +103,7 @@ def _check_same(
             f"{other} differs from {reference} in {shown_differences(differences)}. {what} must share one config and differ only in "
             f"{' and '.join(FREE_KEYS)}{hint}"
         )
-    data = data_differences(_data_files(reference), _data_files(other))
+    data = data_differences(data_files(reference), data_files(other))
     if data:
         raise ConfigError(
             f"{other} read other data than {reference} (sources {', '.join(data)}: files or their contents "

@@ -37,6 +37,20 @@ def test_a_teacher_is_the_students_config_at_its_seed_on_the_students_split() ->
     assert teacher.train.teacher_seeds == [] and teacher.train.distill_from == []
     assert Path(teacher.output.dir) == Path("runs/s/teachers/seed-14") == teacher_dir(config, 14)
     assert teacher.model == config.model and teacher.data.sources == config.data.sources
+    # the student's distillation settings are not the teacher's: it learns from gold labels alone
+    distilled = load_config(
+        DEFAULT,
+        {
+            "train.teacher_seeds": "[13]",
+            "train.distill_weight": "0.7",
+            "train.distill_heads": "[detail]",
+            "data.sources.5.distill": "false",
+        },
+    )
+    plain = teacher_config(distilled, 13)
+    assert plain.train.distill_weight == 0.5 and plain.train.distill_heads == []
+    assert all(s.distill for s in plain.data.sources) and not distilled.data.sources[5].distill
+    assert plain.data.sources[5].weight == distilled.data.sources[5].weight
     pinned = load_config(DEFAULT, {"train.teacher_seeds": "[13]", "data.split_seed": "7"})
     assert teacher_config(pinned, 13).data.split_seed == 7
 

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import CALIBRATION_KEYS, Config, ConfigError
+from .config import CALIBRATION_KEYS, Config, ConfigError, SourceConfig, TrainConfig
 from .data import source_files
 from .seed_spread import config_differences, data_files, run_config, shown_differences
 
@@ -50,11 +50,27 @@ def teacher_dir(config: Config, seed: int) -> Path:
 
 
 def teacher_config(config: Config, seed: int) -> Config:
-    """The student's config as a teacher: ``seed``, the student's data split, no distillation, its own folder."""
+    """The student's config as a teacher: ``seed``, the student's data split, no distillation, its own folder.
+
+    The student's distillation settings (``distill_weight``, ``distill_heads``, each source's ``distill``) go back
+    to their defaults: a teacher learns from gold labels alone, so they would change nothing but its record, and a
+    plain run of the same recipe at that seed is then that teacher."""
+    train, source = TrainConfig(), SourceConfig()
     return dataclasses.replace(
         config,
-        data=dataclasses.replace(config.data, split_seed=config.split_seed()),
-        train=dataclasses.replace(config.train, seed=seed, teacher_seeds=[], distill_from=[]),
+        data=dataclasses.replace(
+            config.data,
+            split_seed=config.split_seed(),
+            sources=[dataclasses.replace(s, distill=source.distill) for s in config.data.sources],
+        ),
+        train=dataclasses.replace(
+            config.train,
+            seed=seed,
+            teacher_seeds=[],
+            distill_from=[],
+            distill_weight=train.distill_weight,
+            distill_heads=list(train.distill_heads),
+        ),
         output=dataclasses.replace(config.output, dir=str(teacher_dir(config, seed))),
     )
 

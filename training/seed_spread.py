@@ -10,7 +10,7 @@ single run's figure is one draw from this spread).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,9 @@ def data_files(run: Path) -> dict[str, dict[str, str]]:
     return {name: entry.get("files", {}) for name, entry in _read(run, "data.json").items()}
 
 
-def data_differences(a: dict[str, dict[str, str]], b: dict[str, dict[str, str]]) -> list[str]:
-    """The sources whose files (names or contents) differ between two runs' ``data.json``."""
+def data_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """The sources whose files differ between two records of source -> files (two runs' ``data.json``: names or
+    contents)."""
     return [name for name in sorted(set(a) | set(b)) if a.get(name) != b.get(name)]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .config import CALIBRATION_KEYS, Config, ConfigError, SourceConfig, TrainConfig
 from .data import source_files
-from .seed_spread import config_differences, data_files, run_config, shown_differences
+from .seed_spread import config_differences, data_differences, data_files, run_config, shown_differences
 
 logger = logging.getLogger(__name__)
 TEACHERS_DIR = "teachers"
@@ -99,7 +99,7 @@ def check_reusable(path: Path, config: Config, seed: int) -> None:
         )
     ours = {source.name: sorted(source_files(config, source).values()) for source in config.data.sources}
     theirs = {name: sorted(files.values()) for name, files in trained_on.items()}
-    changed = sorted(name for name in set(ours) | set(theirs) if ours.get(name) != theirs.get(name))
+    changed = data_differences(ours, theirs)
     if changed:
         raise ConfigError(
             f"teacher seed {seed}: {path} was trained on other data than this config reads (source(s) "

@@ -137,6 +137,10 @@ _BOUNDARY = re.compile(
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _NOSPACE_TERMINAL = frozenset("。！？")
+# Spanish writes the plural of an abbreviation by doubling its letters, spaced: "EE. UU." (Estados Unidos),
+# "FF. AA.", "RR. HH.". A doubled capital's period does not end a sentence when another such pair follows.
+_DOUBLED_BEFORE = re.compile(r"(?:^|[\s(\"'«“‘\[])([^\W\d_])\1$")
+_DOUBLED_AFTER = re.compile(r"\s+([^\W\d_])\1\.")
 
 
 def _ends_with_abbreviation(before: str) -> bool:
@@ -154,6 +158,12 @@ def _ends_with_abbreviation(before: str) -> bool:
     return bool(re.fullmatch(r"\d{1,2}", word))  # ordinal: "13. Dezember"
 
 
+def _doubled_pair(before: str, after: str) -> bool:
+    """``before`` ends in a doubled capital ("EE") and ``after`` starts with the next pair ("` UU.`")."""
+    first, second = _DOUBLED_BEFORE.search(before), _DOUBLED_AFTER.match(after)
+    return bool(first and second and first.group(1).isupper() and second.group(1).isupper())
+
+
 def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = start
@@ -163,6 +173,8 @@ def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
         after = text[match.end() : match.end() + 1]
         if punct[0] == "." and len(punct.rstrip(_CLOSERS)) == 1:
             if _ends_with_abbreviation(text[cursor : match.start()]):
+                continue
+            if _doubled_pair(text[cursor : match.start()], text[match.end("end") : match.end("end") + 8]):
                 continue
             if after and (after.islower() or after.isdigit()):
                 continue

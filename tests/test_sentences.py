@@ -32,6 +32,18 @@ CASES = {
         "Россия, т. е. Кремль, заявила о санкциях. В 2027 г. ожидается рост.",
         ["Россия, т. е. Кремль, заявила о санкциях.", "В 2027 г. ожидается рост."],
     ),
+    "es": (
+        "Los gobiernos de México y EE. UU. firmaron. Exportaciones hacia EE. UU. Washington las limitó. "
+        "Las FF. AA. se retiraron. Son EE. Y no más.",
+        [
+            "Los gobiernos de México y EE. UU. firmaron.",
+            "Exportaciones hacia EE. UU.",  # the pair's last period ends a sentence before a capital
+            "Washington las limitó.",
+            "Las FF. AA. se retiraron.",
+            "Son EE.",
+            "Y no más.",
+        ],
+    ),
     "ar": (
         "قالت روسيا إن المحادثات إيجابية. وردت واشنطن بالترحيب؟ نعم.",
         ["قالت روسيا إن المحادثات إيجابية.", "وردت واشنطن بالترحيب؟", "نعم."],

@@ -13,6 +13,7 @@ import difflib
 import os
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,13 @@ CALIBRATION_KEYS = (
     "sentiment_shift_min_items",
     "sentiment_shift_votes",
 )
+
+
+def saved_calibration(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What calibration fitted for a saved config dict (a run's ``training_config.yaml``), the defaults where it is
+    silent: read from the dict itself, so a run whose config no longer builds (a retired key) still answers."""
+    train, defaults = config.get("train") or {}, TrainConfig()
+    return {key: train.get(key, getattr(defaults, key)) for key in CALIBRATION_KEYS}
 
 
 # ------------------------------------------------------------------------ parsing

@@ -12,7 +12,7 @@ import yaml
 from inference.heads import HEADS, LEGACY_HEADS
 
 from .calibration import GLOBAL_SCOPE, format_shifts
-from .config import CALIBRATION_KEYS, TrainConfig
+from .config import CALIBRATION_KEYS, saved_calibration
 from .evaluation import table_rows
 from .protocol import summary_rows
 from .seed_spread import read_spread
@@ -167,10 +167,7 @@ def _refit_note(spread: dict[str, Any], config: dict[str, Any]) -> str:
     fitted = spread.get("calibration")
     if not fitted:
         return ""
-    # read from the saved config itself (defaults where it is silent), so a config that no longer builds is
-    # still compared
-    train, defaults = config.get("train") or {}, TrainConfig()
-    ours = {key: train.get(key, getattr(defaults, key)) for key in CALIBRATION_KEYS}
+    ours = saved_calibration(config)
     differences = [
         f"`train.{key}` {fitted[key]!r} for the runs, {ours[key]!r} for this model"
         for key in CALIBRATION_KEYS

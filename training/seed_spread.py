@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .config import CALIBRATION_KEYS, Config, ConfigError, build
+from .config import CALIBRATION_KEYS, Config, ConfigError, build, saved_calibration
 from .protocol import summarise
 
 SPREAD_FILE = "seed_spread.json"
@@ -136,7 +136,7 @@ def seed_spread(runs: Sequence[str | Path]) -> dict[str, Any]:
     return {
         "runs": [{"dir": str(path), "seed": seed} for seed, path in seeds.items()],
         # what the runs' thresholds were fitted with; a model refitted since (diplostance calibrate) may differ
-        "calibration": {key: configs[0]["train"][key] for key in CALIBRATION_KEYS},
+        "calibration": saved_calibration(configs[0]),
         "dev": summarise([_read(path, "metrics.json")["dev"] for path in paths]),
     }
 

@@ -13,12 +13,10 @@ slow test (docs/ablations.md §21).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
-from benchmarks.dev_table import require_model_dirs
+from benchmarks.dev_table import check_arguments, check_records, rate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "checks" / "weak_cues.jsonl"
 FORMS = ("short", "long")
@@ -27,15 +25,9 @@ FORMS = ("short", "long")
 def read_items(path: Path) -> list[dict]:
     """The check's records; a missing field names the line."""
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        missing = [k for k in ("id", "lang", "cue", "form", "text", "gold") if k not in record]
-        if missing or record["form"] not in FORMS:
-            raise ValueError(
-                f"{path}:{n}: missing {missing} or form {record.get('form')!r} not in {list(FORMS)}"
-            )
+    for n, record in check_records(path, ("id", "lang", "cue", "form", "text", "gold")):
+        if record["form"] not in FORMS:
+            raise ValueError(f"{path}:{n}: form {record['form']!r} not in {list(FORMS)}")
         record.setdefault("batch", 1)  # batch 1 predates the field
         items.append(record)
     return items
@@ -63,21 +55,10 @@ def select(items: list[dict], by_id: dict[str, list[bool]], **where: object) -> 
     return [v for r in items if all(r[k] == w for k, w in where.items()) for v in by_id[r["id"]]]
 
 
-def _count(values: list[bool]) -> str:
-    return f"{sum(values)}/{len(values)}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("models", nargs="+", type=Path, help="model directories")
-    parser.add_argument("--data", type=Path, default=DATA, help="the check's JSONL")
-    parser.add_argument(
-        "--misses", action="store_true", help="list each pair read wrong under its model's row"
+    args = check_arguments(
+        __doc__.split("\n\n")[0], DATA, "list each pair read wrong under its model's row", argv
     )
-    args = parser.parse_args(argv)
-    require_model_dirs(parser, args.models)
-    if not args.data.is_file():
-        parser.error(f"--data {args.data}: no such file")
     items = read_items(args.data)
     cues = list(dict.fromkeys(r["cue"] for r in items))
     langs = list(dict.fromkeys(r["lang"] for r in items))
@@ -95,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         cells += [select(items, by_id, form="long", batch=b) for b in batches]
         cells += [select(items, by_id, form="long", cue=c) for c in cues]
         cells += [select(items, by_id, form="long", lang=lang) for lang in langs]
-        print(f"| {model} | " + " | ".join(_count(c) for c in cells) + " |")
+        print(f"| {model} | " + " | ".join(rate(c) for c in cells) + " |")
         if args.misses:
             for rid, pairs in read.items():
                 for country, want, got in pairs:

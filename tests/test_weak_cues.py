@@ -66,7 +66,7 @@ def test_read_pairs_names_each_miss_with_its_reading() -> None:
 def test_bad_records_and_paths_are_named(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "lang": "en", "cue": "warn", "form": "medium", "text": "t", "gold": {}}\n')
-    with pytest.raises(ValueError, match=r"bad.jsonl:1: .*form 'medium'"):
+    with pytest.raises(ValueError, match=r"bad.jsonl:1: form 'medium'"):
         read_items(bad)
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(SystemExit):

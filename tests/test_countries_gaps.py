@@ -311,3 +311,37 @@ def test_the_surname_harari_is_not_zimbabwe(lang: str | None) -> None:
     # Harare's Slavic/Baltic rows cut its final -e like a native noun's, which made "Harari" a form of it
     assert _codes("Yuval Noah Harari said Israel must act.", lang) == {"ISR"}
     assert _codes("The delegation flew on to Harare.", lang) == {"ZWE"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # Polish feminine -a nouns whose locative changes the stem's last consonant
+        ("Rozmowy odbyły się w Kanadzie, na Malcie i na Jamajce.", "pl", {"CAN", "MLT", "JAM"}),
+        ("Szczyt w Pradze i spotkanie w Kopenhadze.", "pl", {"CZE", "DNK"}),
+        ("Wybory w Czarnogórze obserwowano w Ankarze i w Canberze.", "pl", {"MNE", "TUR", "AUS"}),
+        ("Ambasadorowie w Dżakarcie i w Kostaryce.", "pl", {"IDN", "CRI"}),
+        # capitals, abbreviations and adjectives written while making data/checks/plover_events.jsonl
+        ("Delegacja przybyła do Pretorii; RPA poparła plan botswańskiego rządu.", "pl", {"ZAF", "BWA"}),
+        ("Mozambickie i tanzańskie władze podpisały umowę.", "pl", {"MOZ", "TZA"}),
+        ("Pionyang amenazó a Seúl; Abuya guardó silencio.", "es", {"PRK", "KOR", "NGA"}),
+        ("Pretorya'ya bir heyet gönderildi.", "tr", {"ZAF"}),
+        ("米海軍と米財務省が発表した。", "ja", {"USA"}),
+        ("मेक्सिको ने बयान जारी किया।", "hi", {"MEX"}),
+    ],
+)
+def test_forms_found_while_writing_the_plover_check(text: str, lang: str, expected: set[str]) -> None:
+    assert _codes(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Cena ryżu (お米) wzrosła.", "pl"),
+        ("お米の価格が上がった。", "ja"),
+        ("Arabia Saudyjsce nie jest słowem.", "pl"),  # the adjective ending a name takes no noun locative
+        ("Spotkanie w sprawie dostaw trwało do wieczora.", "pl"),
+    ],
+)
+def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
+    assert _codes(text, lang) == set()

@@ -449,8 +449,25 @@ _INNER_ADJ = {
 }
 
 
-def _pl_locative(word: str) -> list[tuple[str, E]]:
-    """Polish locatives that change the stem: Czad -> Czadzie, Katar -> Katarze, Kuwejt -> Kuwejcie."""
+# Polish feminine -a nouns whose locative and dative change the stem's last consonant: Kanada -> Kanadzie,
+# Malta -> Malcie, Jamajka -> Jamajce, Praga -> Pradze, Czarnogóra -> Czarnogórze, Canberra -> Canberze.
+_PL_FEMININE_LOCATIVE = (
+    ("rra", "rze"),
+    ("da", "dzie"),
+    ("ta", "cie"),
+    ("ka", "ce"),
+    ("ga", "dze"),
+    ("ra", "rze"),
+)
+
+
+def _pl_locative(word: str, noun: bool = True) -> list[tuple[str, E]]:
+    """Polish locatives that change the stem: Czad -> Czadzie, Katar -> Katarze, Kuwejt -> Kuwejcie, and, where
+    ``word`` is a noun (not the adjective closing "Arabia Saudyjska"), the feminine -a nouns of
+    :data:`_PL_FEMININE_LOCATIVE`."""
+    for ending, locative in _PL_FEMININE_LOCATIVE if noun else ():
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            return [(word[: -len(ending)] + locative, frozenset({""}))]
     if word.endswith("d"):
         return [(word + "zie", frozenset({""}))]
     if word.endswith("r"):
@@ -513,7 +530,7 @@ def expand(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
         else:
             lasts = [_slavic_noun(last, lang)]
             if lang == "pl":
-                lasts.extend(_pl_locative(last))
+                lasts.extend(_pl_locative(last, noun=len(words) == 1))
             if len(words) > 1:  # Polish "Korea Południowa" -> "Korei Południowej"
                 stem, endings = _slavic_adj(last, lang)
                 if stem is not None:

@@ -321,6 +321,12 @@ def test_the_surname_harari_is_not_zimbabwe(lang: str | None) -> None:
         ("Szczyt w Pradze i spotkanie w Kopenhadze.", "pl", {"CZE", "DNK"}),
         ("Wybory w Czarnogórze obserwowano w Ankarze i w Canberze.", "pl", {"MNE", "TUR", "AUS"}),
         ("Ambasadorowie w Dżakarcie i w Kostaryce.", "pl", {"IDN", "CRI"}),
+        # Ukrainian feminine -а nouns likewise (Russian keeps the consonant: в Мексике, в Праге)
+        ("Переговори в Мексиці, у Празі та в Ризі; посол в Америці.", "uk", {"MEX", "CZE", "LVA", "USA"}),
+        ("Вибори в Коста-Риці.", "uk", {"CRI"}),
+        ("Встреча в Мексике и в Праге.", "ru", {"MEX", "CZE"}),
+        ("Jednání v Kostarice skončilo.", "cs", {"CRI"}),
+        ("Riiassa pidettiin kokous.", "fi", {"LVA"}),
         # capitals, abbreviations and adjectives written while making data/checks/plover_events.jsonl
         ("Delegacja przybyła do Pretorii; RPA poparła plan botswańskiego rządu.", "pl", {"ZAF", "BWA"}),
         ("Mozambickie i tanzańskie władze podpisały umowę.", "pl", {"MOZ", "TZA"}),

@@ -477,6 +477,19 @@ def _pl_locative(word: str, noun: bool = True) -> list[tuple[str, E]]:
     return []
 
 
+# Ukrainian feminine -а nouns whose dative and locative change the stem's last consonant (Мексика -> Мексиці,
+# Прага -> Празі, Рига -> Ризі); Russian keeps it (в Мексике, в Праге).
+_UK_FEMININE_LOCATIVE = (("ка", "ці"), ("га", "зі"), ("ха", "сі"))
+
+
+def _uk_locative(word: str, noun: bool = True) -> list[tuple[str, E]]:
+    """The Ukrainian dative/locative of :data:`_UK_FEMININE_LOCATIVE` where ``word`` is a noun."""
+    for ending, locative in _UK_FEMININE_LOCATIVE if noun else ():
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            return [(word[: -len(ending)] + locative, frozenset({""}))]
+    return []
+
+
 def _slavic_inner_forms(word: str, lang: str) -> list[str]:
     """Every case of an inner word: ``Объединённые`` -> ``объединенных``; ``Саудівська`` -> ``саудівської``."""
     forms = set()
@@ -531,6 +544,8 @@ def expand(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
             lasts = [_slavic_noun(last, lang)]
             if lang == "pl":
                 lasts.extend(_pl_locative(last, noun=len(words) == 1))
+            if lang == "uk":
+                lasts.extend(_uk_locative(last, noun=len(words) == 1))
             if len(words) > 1:  # Polish "Korea Południowa" -> "Korei Południowej"
                 stem, endings = _slavic_adj(last, lang)
                 if stem is not None:

@@ -350,7 +350,7 @@ def _endings_for(lang: str, kind: str, alias: str) -> E:
     return found or frozenset({""})
 
 
-def _slavic_noun(word: str, lang: str) -> tuple[str, E]:
+def _slavic_noun(word: str, lang: str, kind: str = "name") -> tuple[str, E]:
     endings = {"ru": _RU_NOUN, "uk": _UK_NOUN, "pl": _PL_NOUN}[lang]
     if len(word) <= 2 or not word[-1].isalpha():
         return word, frozenset({""})
@@ -367,9 +367,13 @@ def _slavic_noun(word: str, lang: str) -> tuple[str, E]:
     if lang == "pl" and word[-1] in "kg":
         return word, endings | {"iem"}  # Mińsk -> Mińskiem, Irak -> Irakiem
     if last in _SLAVIC_VOWELS:
-        # the bare stem is no case of a country ("Kub", "Tong"), except the genitive of a Polish
-        # plural name (Chiny -> "do Chin", Czechy, Włochy)
-        return word[:-1], endings if lang == "pl" and last == "y" else endings - {""}
+        # the bare stem is no case of a country ("Kub", "Tong"), except the genitive of a plural name:
+        # Polish Chiny -> "do Chin", Russian Филиппины -> "у Филиппин", Ukrainian Філіппіни -> "біля Філіппін"
+        # (not of a Russian or Ukrainian short form: Штаты -> "Штат" is a US state, Эмираты -> "эмират" one emirate)
+        plural = (lang, last) == ("pl", "y") or (
+            (lang, last) in (("ru", "ы"), ("uk", "и")) and kind != "short"
+        )
+        return word[:-1], endings if plural else endings - {""}
     return word, endings
 
 
@@ -541,7 +545,7 @@ def expand(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
             if lang == "pl" and last.endswith(("ski", "cki")):  # marokanscy, niemieccy
                 lasts.append((last[:-3] + ("scy" if last.endswith("ski") else "ccy"), frozenset({""})))
         else:
-            lasts = [_slavic_noun(last, lang)]
+            lasts = [_slavic_noun(last, lang, kind)]
             if lang == "pl":
                 lasts.extend(_pl_locative(last, noun=len(words) == 1))
             if lang == "uk":

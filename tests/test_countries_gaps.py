@@ -363,3 +363,34 @@ def test_forms_found_while_writing_the_plover_check(text: str, lang: str, expect
 )
 def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
     assert _codes(text, lang) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # case paradigms of much-named states (2026-12-06): a form per gap that was filled
+        ("Україна передала Іранові та Ізраїлеві ноти; Китаєві також.", "uk", {"UKR", "IRN", "ISR", "CHN"}),
+        ("Переговори із Сполученим Королівством і малійська делегація в Ріяді.", "uk", {"GBR", "MLI", "SAU"}),
+        ("Минск сотрудничает с Беларусью? Делегация прибыла в Рияд.", "ru", {"BLR", "SAU"}),
+        (
+            "Rozmowy w Phenianie i w Damaszku, z Zjednoczonym Królestwem i w Emiratach.",
+            "pl",
+            {"PRK", "SYR", "GBR", "ARE"},
+        ),
+        ("Armeńskiego ministra przyjęto w Republice Południowej Afryki.", "pl", {"ARM", "ZAF"}),
+        (
+            "Řecké a saúdské lodě, moldavská vláda a emirátský fond; KLDR a JAR.",
+            "cs",
+            {"GRC", "SAU", "MDA", "ARE", "PRK", "ZAF"},
+        ),
+        ("Ministr Jižní Koreje navštívil ČLR a Emiráty.", "cs", {"KOR", "CHN", "ARE"}),
+        (
+            "Španielska a juhokórejská vláda, saudský princ; rokovania so Spojenými štátmi.",
+            "sk",
+            {"ESP", "KOR", "SAU", "USA"},
+        ),
+        ("Veľvyslanec Spojených arabských emirátov a KĽDR.", "sk", {"ARE", "PRK"}),
+    ],
+)
+def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:
+    assert _codes(text, lang) == expected

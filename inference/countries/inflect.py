@@ -54,6 +54,7 @@ _RU_NOUN: E = frozenset(
         "ев",
         "ь",
         "й",
+        "ью",  # the instrumental of a feminine soft stem: Беларусь -> Беларусью
     ]
 ).union({""}) - {"|"}
 _RU_ADJ: E = frozenset(
@@ -112,6 +113,10 @@ _UK_NOUN: E = frozenset(
         "їв",
         "ь",
         "й",
+        # the masculine dative in -ові/-еві/-єві, as common in news as -у: Іранові, Ізраїлеві, Китаєві
+        "ові",
+        "еві",
+        "єві",
     ]
 ).union({""})
 _UK_ADJ: E = frozenset(

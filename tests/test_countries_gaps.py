@@ -390,6 +390,11 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
             {"ESP", "KOR", "SAU", "USA"},
         ),
         ("Veľvyslanec Spojených arabských emirátov a KĽDR.", "sk", {"ARE", "PRK"}),
+        (
+            "Rusların ve Almanlardan, Suriyelilerin ve Filipinlilere yardım.",
+            "tr",
+            {"RUS", "DEU", "SYR", "PHL"},
+        ),
     ],
 )
 def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:

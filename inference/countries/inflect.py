@@ -185,7 +185,18 @@ _ENDINGS: dict[tuple[str, str], E] = {
     ("sv", "name"): frozenset({"", "s"}),
     ("sv", "adj"): frozenset({"", "a", "e", "t", "ar", "arna", "en", "s"}),
     ("id", "name"): frozenset({"", "nya"}),
-    ("tr", "name"): frozenset({"", "li", "lu", "lilar", "liler", "lular", "luler", "lar", "ler"}),
+    # -li/-lu (of), the plural -lar/-ler and the plural's case endings, which a demonym takes without an
+    # apostrophe: Rusların, Almanlara, Türklerden, İsraillilere, Suriyelilerin
+    ("tr", "name"): frozenset(
+        base + plural + case
+        for base in ("", "li", "lu")
+        for plural, cases in (
+            ("", ("",)),
+            ("lar", ("", "in", "i", "a", "da", "dan", "la")),  # ı is folded to i before matching
+            ("ler", ("", "in", "i", "e", "de", "den", "le")),
+        )
+        for case in cases
+    ),
     ("fa", "name"): frozenset(a + b for a in ("", "اي", "ي") for b in ("", "ها", "هاي", "ان", "يان", "ي")),
     # -ا is the accusative tanween (مصرياً -> مصريا once the tanween mark is stripped)
     ("ar", "adj"): frozenset({"", "ة", "ا", "ين", "ون", "ان", "تين", "تان", "ات"}),

@@ -359,6 +359,8 @@ def test_forms_found_while_writing_the_plover_check(text: str, lang: str, expect
         ("Штат Техас подал иск против компании.", "ru"),
         ("Штат Техас подав позов.", "uk"),
         ("Эмират Дубай открыл новый терминал.", "ru"),
+        ("Ο Σύρος είναι νησί των Κυκλάδων.", "el"),  # the island, not a Syrian
+        ("Jar je bio dubok.", "hr"),
     ],
 )
 def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
@@ -394,6 +396,29 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
             "Rusların ve Almanlardan, Suriyelilerin ve Filipinlilere yardım.",
             "tr",
             {"RUS", "DEU", "SYR", "PHL"},
+        ),
+        (
+            "Moldavska vlada i emiratski fond; sastanak u Tbilisiju i u Bakuu, JAR.",
+            "hr",
+            {"MDA", "ARE", "GEO", "AZE", "ZAF"},
+        ),
+        ("Британија и Емирати; делегација у Токију и у Њу Делхију.", "sr", {"GBR", "ARE", "JPN", "IND"}),
+        ("Sirski in filipinski begunci, veleposlanik ZAE v Bakuju.", "sl", {"SYR", "PHL", "ARE", "AZE"}),
+        ("Афганските и молдовските власти, посолството в Ню Делхи.", "bg", {"AFG", "MDA", "IND"}),
+        (
+            "Sakartvelo ir Jungtinės Karalystės ministrai, japonų ir italų kariai Tokijuje.",
+            "lt",
+            {"GEO", "GBR", "JPN", "ITA"},
+        ),
+        (
+            "Lielbritānijas un Dienvidāfrikas vēstnieki, japāņu un spāņu karavīri.",
+            "lv",
+            {"GBR", "ZAF", "JPN", "ESP"},
+        ),
+        (
+            "Οι Πολωνοί και οι Πακιστανοί, οι Σύροι πρόσφυγες στο Παρισιού.",
+            "el",
+            {"POL", "PAK", "SYR", "FRA"},
         ),
     ],
 )

@@ -420,6 +420,17 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
             "el",
             {"POL", "PAK", "SYR", "FRA"},
         ),
+        (
+            "Venäläisenä ja yhdysvaltalaiseksi, britit ja Filippiinien sekä Damaskoksessa.",
+            "fi",
+            {"RUS", "USA", "GBR", "PHL", "SYR"},
+        ),
+        (
+            "Oroszokról és németeknek, orosszal és fehérorosz, Új-Delhiben.",
+            "hu",
+            {"RUS", "DEU", "BLR", "IND"},
+        ),
+        ("Venelastele ja prantslasest, Iraagis ja Lõuna-Aafrikas.", "et", {"RUS", "FRA", "IRQ", "ZAF"}),
     ],
 )
 def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:

@@ -129,10 +129,21 @@ _SUFFIX_ADJ: dict[str, E] = {
     "da": _n("_ e es er ere erne eren ne en ens nes"),
     "nb": _n("_ e es er ere erne eren ne en ens nes"),
     "et": _n("_ d te le ga t ks ste"),
-    "hu": _n("_ ok ek ak t ot at ul ül okat akat ok nak ak nak oknak aknak okkal akkal k"),
+    # Hungarian adjectives and demonyms, singular and plural, in every case (oroszokról, németeknek,
+    # amerikaiakhoz, törököket); the assimilated instrumental is added per word (_hu_instrumental)
+    "hu": frozenset(
+        number + case
+        for number in ("", "ok", "ek", "ak", "ök", "k")
+        for case in _n(
+            "_ t et ot at öt nak nek kal kel tal tel ért ra re ról ről hoz hez höz tól től nál nél ból ből ban ben "
+            "ba be ul ül"
+        )
+    ),
     "hy": _n("_ ի ը ն ում ից ով ին ները ների ներին ներ ներն"),
     "ur": _n("_ وں"),
 }
+_ET_CASES = ("", "l", "le", "lt", "s", "sse", "st", "ga", "ni", "na", "ta", "ks")
+_ET_NE: E = frozenset({"st", "si", "sed"} | {"se" + c for c in _ET_CASES} | {"ste" + c for c in _ET_CASES})
 _FI_CLITICS = ("", "kin", "han", "ko", "kaan")
 # Consonant gradation: a double stop or -nt- in the last syllable weakens before the closed-syllable
 # endings (Tšekki -> Tšekin, Kreikka -> Kreikassa, Marokko -> Marokon, Islanti -> Islannissa).
@@ -173,7 +184,8 @@ def _fi_uusi(word: str) -> list[tuple[str, E]]:
 
 
 _FI_ADJ = _n(
-    "nen sen set sten sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla"
+    "nen sen set sten sien sta siä sia siin seen sissa sista sessa sesta selle sille siksi sina sella silla "
+    "sena seksi selta silta"  # essive and translative singular, ablative singular and plural (ä folds to a)
 )
 # Tamil: endings after a final vowel sign (ா: ரஷ்யா -> ரஷ்யாவின்), an -i/-ai (ஜெர்மனி -> ஜெர்மனியின்)
 # or a final consonant (pulli ் dropped: ஈரான் -> ஈரானின்).
@@ -299,7 +311,13 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
                 return out
             return [(word, _CONS_NOUN[lang])]
         return [(word, frozenset({""}))]
+    if adj and lang == "et" and word.endswith("ne") and len(word) > 4:
+        # -ne demonyms (venelane, prantslane, jaapanlane): genitive venelase, partitive venelast, plural
+        # venelased, venelaste, venelasi, and the local cases on the genitive stems (venelasele, venelastest)
+        return [(word, _SUFFIX_ADJ["et"]), (word[:-2], _ET_NE)]
     if adj and lang in _SUFFIX_ADJ:
+        if lang == "hu":
+            return [(word, _SUFFIX_ADJ[lang] | _hu_instrumental(word))]
         return [(word, _SUFFIX_ADJ[lang])]
     if lang in _SUFFIX:
         endings = _SUFFIX[lang]
@@ -307,6 +325,20 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
             endings = endings | {word[-1] + "al", word[-1] + "el"}
         return [(word, endings)]
     return [(word, frozenset({""}))]
+
+
+_HU_DIGRAPHS = ("sz", "zs", "cs", "gy", "ly", "ny", "ty")
+
+
+def _hu_instrumental(word: str) -> E:
+    """The Hungarian singular instrumental of a consonant-final word, its -val/-vel assimilated: a doubled
+    last consonant (német -> némettel) or digraph (orosz -> orosszal)."""
+    if not word or word[-1] in "aeiouáéíóöőúüű":
+        return frozenset()
+    for digraph in _HU_DIGRAPHS:
+        if word.endswith(digraph):
+            return frozenset(word[:-2] + digraph[0] + digraph + v for v in ("al", "el"))
+    return frozenset(word + word[-1] + v for v in ("al", "el"))
 
 
 def _inner_forms(word: str, lang: str, kind: str) -> list[str]:

@@ -431,6 +431,7 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
             {"RUS", "DEU", "BLR", "IND"},
         ),
         ("Venelastele ja prantslasest, Iraagis ja Lõuna-Aafrikas.", "et", {"RUS", "FRA", "IRQ", "ZAF"}),
+        ("იაპონელებისთვის და რუსეთამდე, იტალიური გემი.", "ka", {"JPN", "RUS", "ITA"}),
     ],
 )
 def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:

@@ -51,13 +51,16 @@ _STEM_NOUN: dict[str, E] = {
     "lv": _n("_ a as ai u ā ām e es ē ei ija ijas ijai iju ijā"),
     "el": _n("_ α ας η ης ο ου ος οι ων ους ες ε"),
     "ro": _n("_ a ei ă ia iei ul ului"),
-    "ka": _n("ი ის ისა მა ს ში თან იდან ზე ისთვის ით ად ისკენ ისგან ებ ები ებმა ებს ების ებთან ებში ებით"),
+    "ka": _n(
+        "ი ის ისა მა ს ში თან იდან ზე ისთვის ით ად ისკენ ისგან ებ ები ებმა ებს ების ებთან ებში ებით "
+        "სა ამდე ებისთვის ებისგან ებზე"  # the extended dative (რუსეთსა), the terminative (რუსეთამდე)
+    ),
 }
 # Georgian names in -ა keep it before most endings (ამერიკაში) but drop it before -ის/-იდან/-ით;
 # names in -ო/-ე/-უ keep the vowel (საქართველოში).
 _LT_US = _n("aus umi uje")
 _LV_E = _n("i")
-_KA_KEEP = _n("_ მ ს ში სთან ზე სთვის სკენ სგან დან თ დ ც ც")
+_KA_KEEP = _n("_ მ ს ში სთან ზე სთვის სკენ სგან დან თ დ ც ც სა მდე თი")
 _STEM_ADJ: dict[str, E] = {
     "cs": _n("ý á é ého ému ém ým ých ými ou í ě"),
     "sk": _n("ý á é ého ému om ým ých ými ou í ej"),
@@ -67,7 +70,7 @@ _STEM_ADJ: dict[str, E] = {
     "bg": _n("и а о е ия ият ата ото ите"),
     "el": _n("ος η ο ου ης οι ες α ων ους ον"),
     "ro": _n("_ ă a i e ul ului ilor ii ele elor esc ească ești"),
-    "ka": _n("_ ი ის მა ს ად ით ებ ები ებმა ებს ების ებთან ებში ებით ელი"),
+    "ka": _n("_ ი ის მა ს ად ით ებ ები ებმა ებს ების ებთან ებში ებით ელი ებისთვის ებისგან ებზე"),
 }
 # Consonant-final nouns and demonyms of the same languages take these (``Irán`` -> ``Íránu``).
 _CONS_NOUN: dict[str, E] = {

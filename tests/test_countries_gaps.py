@@ -361,6 +361,7 @@ def test_forms_found_while_writing_the_plover_check(text: str, lang: str, expect
         ("Эмират Дубай открыл новый терминал.", "ru"),
         ("Ο Σύρος είναι νησί των Κυκλάδων.", "el"),  # the island, not a Syrian
         ("Jar je bio dubok.", "hr"),
+        ("از شهروندان خواست فوراً شهر را ترک کنند.", "fa"),  # ترک کردن, to leave
     ],
 )
 def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
@@ -432,6 +433,14 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
         ),
         ("Venelastele ja prantslasest, Iraagis ja Lõuna-Aafrikas.", "et", {"RUS", "FRA", "IRQ", "ZAF"}),
         ("იაპონელებისთვის და რუსეთამდე, იტალიური გემი.", "ka", {"JPN", "RUS", "ITA"}),
+        (
+            "الحكومة الألمانية والروس والأتراك في المجر، كوري شمالي.",
+            "ar",
+            {"DEU", "RUS", "TUR", "HUN", "PRK"},
+        ),
+        ("הצפון-קוריאני בסודאן ובאמירויות.", "he", {"PRK", "SDN", "ARE"}),
+        ("روس‌ها و مجارها در هندوستان.", "fa", {"RUS", "HUN", "IND"}),
+        ("انڈیا اور اسپین میں جاپانیوں کی ملاقات۔", "ur", {"IND", "ESP", "JPN"}),
     ],
 )
 def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:

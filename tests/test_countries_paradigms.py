@@ -14,11 +14,14 @@ from inference.countries.codes import STATES
 DIR = Path(__file__).resolve().parents[1] / "data" / "countries" / "paradigms"
 # misses per language on 2026-12-06, after the fixes (a lower count is progress: lower the ceiling with it)
 CEILING = {
+    "ar": 33,
     "bg": 8,
     "cs": 7,
     "el": 129,
     "et": 90,
+    "fa": 9,
     "fi": 11,
+    "he": 39,
     "hr": 57,
     "hu": 165,
     "ka": 98,
@@ -31,6 +34,7 @@ CEILING = {
     "sr": 128,
     "tr": 0,
     "uk": 34,
+    "ur": 12,
 }
 KINDS = {"name", "name2", "capital", "adj"}
 

@@ -362,6 +362,8 @@ def test_forms_found_while_writing_the_plover_check(text: str, lang: str, expect
         ("Ο Σύρος είναι νησί των Κυκλάδων.", "el"),  # the island, not a Syrian
         ("Jar je bio dubok.", "hr"),
         ("از شهروندان خواست فوراً شهر را ترک کنند.", "fa"),  # ترک کردن, to leave
+        ("Gaasi hind tõusis enne talve.", "et"),  # hind, Uzbek "Indian", is Estonian "price"
+        ("Yılbaşı öncesinde hindi fiyatları arttı.", "tr"),  # and Turkish "turkey"
     ],
 )
 def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
@@ -441,6 +443,10 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
         ("הצפון-קוריאני בסודאן ובאמירויות.", "he", {"PRK", "SDN", "ARE"}),
         ("روس‌ها و مجارها در هندوستان.", "fa", {"RUS", "HUN", "IND"}),
         ("انڈیا اور اسپین میں جاپانیوں کی ملاقات۔", "ur", {"IND", "ESP", "JPN"}),
+        ("AQShning va BAAning vakillari Dehlida.", "uz", {"USA", "ARE", "IND"}),
+        ("যুক্তরাষ্ট্রের সঙ্গে আমিরাতের বৈঠক।", "bn", {"USA", "ARE"}),
+        ("Phenianul a respins declarația autorităților siriene.", "ro", {"PRK", "SYR"}),
+        ("ԱՄԷ-ում և Ռիադում հանդիպեցին։", "hy", {"ARE", "SAU"}),
     ],
 )
 def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:

@@ -1,4 +1,4 @@
-"""Every form in data/countries/paradigms (much-named states, capitals and adjectives in every case, 17 inflecting
+"""Every form in data/countries/paradigms (much-named states, capitals and adjectives in every case, 31
 languages): the finder reads none as another country, and no language misses more forms than when the gaps the files
 showed were filled (data/countries/paradigms/README.md lists what is left)."""
 
@@ -14,27 +14,37 @@ from inference.countries.codes import STATES
 DIR = Path(__file__).resolve().parents[1] / "data" / "countries" / "paradigms"
 # misses per language on 2026-12-06, after the fixes (a lower count is progress: lower the ceiling with it)
 CEILING = {
-    "ar": 33,
+    "am": 15,
+    "ar": 26,
+    "az": 13,
     "bg": 8,
+    "bn": 9,
     "cs": 7,
     "el": 129,
     "et": 90,
     "fa": 9,
     "fi": 11,
     "he": 39,
+    "hi": 0,
     "hr": 57,
     "hu": 165,
+    "hy": 11,
     "ka": 98,
+    "kk": 10,
     "lt": 374,
     "lv": 0,
     "pl": 0,
+    "ro": 19,
     "ru": 5,
     "sk": 1,
     "sl": 66,
     "sr": 128,
+    "sw": 20,
+    "ta": 10,
     "tr": 0,
     "uk": 34,
     "ur": 12,
+    "uz": 14,
 }
 KINDS = {"name", "name2", "capital", "adj"}
 

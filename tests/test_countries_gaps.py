@@ -363,6 +363,7 @@ def test_forms_found_while_writing_the_plover_check(text: str, lang: str, expect
         ("Jar je bio dubok.", "hr"),
         ("از شهروندان خواست فوراً شهر را ترک کنند.", "fa"),  # ترک کردن, to leave
         ("Gaasi hind tõusis enne talve.", "et"),  # hind, Uzbek "Indian", is Estonian "price"
+        ("就埃塞奎博地区争端互相指责。", "zh"),  # 埃塞 (Ethiopia) inside 埃塞奎博 (Essequibo): not added
         ("Yılbaşı öncesinde hindi fiyatları arttı.", "tr"),  # and Turkish "turkey"
     ],
 )
@@ -444,6 +445,9 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
         ("روس‌ها و مجارها در هندوستان.", "fa", {"RUS", "HUN", "IND"}),
         ("انڈیا اور اسپین میں جاپانیوں کی ملاقات۔", "ur", {"IND", "ESP", "JPN"}),
         ("AQShning va BAAning vakillari Dehlida.", "uz", {"USA", "ARE", "IND"}),
+        ("Wit-Rusland en de Noord-Koreanen; Ruslands buurland.", "nl", {"BLR", "PRK", "RUS"}),
+        ("白俄与俄方", "zh", {"BLR", "RUS"}),
+        ("Die Moskauer Führung und das Vereinigte Königreich.", "de", {"RUS", "GBR"}),
         ("যুক্তরাষ্ট্রের সঙ্গে আমিরাতের বৈঠক।", "bn", {"USA", "ARE"}),
         ("Phenianul a respins declarația autorităților siriene.", "ro", {"PRK", "SYR"}),
         ("ԱՄԷ-ում և Ռիադում հանդիպեցին։", "hy", {"ARE", "SAU"}),

@@ -469,44 +469,33 @@ _INNER_ADJ = {
 }
 
 
-# Polish feminine -a nouns whose locative and dative change the stem's last consonant: Kanada -> Kanadzie,
+# Feminine -a nouns whose locative and dative change the stem's last consonant. Polish: Kanada -> Kanadzie,
 # Malta -> Malcie, Jamajka -> Jamajce, Praga -> Pradze, Czarnogóra -> Czarnogórze, Canberra -> Canberze.
-_PL_FEMININE_LOCATIVE = (
-    ("rra", "rze"),
-    ("da", "dzie"),
-    ("ta", "cie"),
-    ("ka", "ce"),
-    ("ga", "dze"),
-    ("ra", "rze"),
-)
+# Ukrainian: Мексика -> Мексиці, Прага -> Празі, Рига -> Ризі (Russian keeps it: в Мексике, в Праге).
+_FEMININE_LOCATIVE = {
+    "pl": (("rra", "rze"), ("da", "dzie"), ("ta", "cie"), ("ka", "ce"), ("ga", "dze"), ("ra", "rze")),
+    "uk": (("ка", "ці"), ("га", "зі"), ("ха", "сі")),
+}
 
 
-def _pl_locative(word: str, noun: bool = True) -> list[tuple[str, E]]:
-    """Polish locatives that change the stem: Czad -> Czadzie, Katar -> Katarze, Kuwejt -> Kuwejcie, and, where
-    ``word`` is a noun (not the adjective closing "Arabia Saudyjska"), the feminine -a nouns of
-    :data:`_PL_FEMININE_LOCATIVE`."""
-    for ending, locative in _PL_FEMININE_LOCATIVE if noun else ():
+def _feminine_locative(word: str, lang: str) -> list[tuple[str, E]]:
+    """The locative/dative of a feminine -a noun of ``lang`` in :data:`_FEMININE_LOCATIVE` (none for a word that
+    ends no such noun, or a language without the table)."""
+    for ending, locative in _FEMININE_LOCATIVE.get(lang, ()):
         if word.endswith(ending) and len(word) > len(ending) + 1:
             return [(word[: -len(ending)] + locative, frozenset({""}))]
+    return []
+
+
+def _pl_locative(word: str) -> list[tuple[str, E]]:
+    """Polish locatives of consonant-final nouns that change the stem: Czad -> Czadzie, Katar -> Katarze,
+    Kuwejt -> Kuwejcie."""
     if word.endswith("d"):
         return [(word + "zie", frozenset({""}))]
     if word.endswith("r"):
         return [(word + "ze", frozenset({""}))]
     if word.endswith("t"):
         return [(word[:-1] + "cie", frozenset({""}))]
-    return []
-
-
-# Ukrainian feminine -а nouns whose dative and locative change the stem's last consonant (Мексика -> Мексиці,
-# Прага -> Празі, Рига -> Ризі); Russian keeps it (в Мексике, в Праге).
-_UK_FEMININE_LOCATIVE = (("ка", "ці"), ("га", "зі"), ("ха", "сі"))
-
-
-def _uk_locative(word: str, noun: bool = True) -> list[tuple[str, E]]:
-    """The Ukrainian dative/locative of :data:`_UK_FEMININE_LOCATIVE` where ``word`` is a noun."""
-    for ending, locative in _UK_FEMININE_LOCATIVE if noun else ():
-        if word.endswith(ending) and len(word) > len(ending) + 1:
-            return [(word[: -len(ending)] + locative, frozenset({""}))]
     return []
 
 
@@ -562,10 +551,10 @@ def expand(lang: str, kind: str, alias: str) -> list[tuple[str, E]]:
                 lasts.append((last[:-3] + ("scy" if last.endswith("ski") else "ccy"), frozenset({""})))
         else:
             lasts = [_slavic_noun(last, lang, kind)]
+            if len(words) == 1:  # a noun, not the adjective ending "Arabia Saudyjska"
+                lasts.extend(_feminine_locative(last, lang))
             if lang == "pl":
-                lasts.extend(_pl_locative(last, noun=len(words) == 1))
-            if lang == "uk":
-                lasts.extend(_uk_locative(last, noun=len(words) == 1))
+                lasts.extend(_pl_locative(last))
             if len(words) > 1:  # Polish "Korea Południowa" -> "Korei Południowej"
                 stem, endings = _slavic_adj(last, lang)
                 if stem is not None:

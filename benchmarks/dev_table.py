@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from training.evaluation import table_rows
@@ -25,43 +24,6 @@ def require_model_dirs(parser: argparse.ArgumentParser, models: list[Path]) -> N
     missing = [str(m) for m in models if not (m / "config.json").is_file()]
     if missing:
         parser.error(f"not a model directory (no config.json): {', '.join(missing)}")
-
-
-def check_arguments(
-    description: str, data: Path, misses: str, argv: list[str] | None = None
-) -> argparse.Namespace:
-    """The command line of a written check (``data/checks/*.jsonl``): model directories, ``--data`` (default
-    ``data``) and ``--misses`` (``misses``: its help), each bad value named through ``parser.error``."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("models", nargs="+", type=Path, help="model directories")
-    parser.add_argument("--data", type=Path, default=data, help="the check's JSONL")
-    parser.add_argument("--misses", action="store_true", help=misses)
-    args = parser.parse_args(argv)
-    require_model_dirs(parser, args.models)
-    if not args.data.is_file():
-        parser.error(f"--data {args.data}: no such file")
-    return args
-
-
-def check_records(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
-    """(line number, record) of a written check's JSONL, blank lines skipped; a line that is not JSON or lacks one
-    of ``fields`` raises ValueError naming it."""
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path}:{n}: not JSON ({err})") from None
-        missing = [k for k in fields if k not in record]
-        if missing:
-            raise ValueError(f"{path}:{n}: missing {missing}")
-        yield n, record
-
-
-def rate(hits: list[bool]) -> str:
-    """``hits`` as "right/all" (a check's count)."""
-    return f"{sum(hits)}/{len(hits)}"
 
 
 def run_figures(run: Path) -> dict[tuple[str, str, str], float]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.dev_table import check_arguments, check_records, rate
+from benchmarks.written_checks import check_arguments, check_records, rate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "checks" / "weak_cues.jsonl"
 FORMS = ("short", "long")

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from benchmarks.plover_events import DATA, EVENT_DETAIL, SYMMETRIC, counts, main, read_items, read_records
+from benchmarks.plover_events import DATA, EVENT_DETAIL, SYMMETRIC, main, read_items
+from benchmarks.written_checks import counts, read_records
 from inference import find_countries
 from inference.labels import DETAIL_TO_STANCE
 

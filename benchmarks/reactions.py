@@ -1,0 +1,150 @@
+"""A country's reaction to another's measure against, or for, a third, read as the guidelines give it: "Kyiv
+welcomed the new American sanctions on Russian banks" makes UKR and USA cooperative (a welcome; the welcomed) and
+RUS conflictual (sanctioned), with the dyads UKR -> USA and USA -> RUS and none between UKR and RUS.
+
+``data/checks/reactions.jsonl`` (written from ``../shared/guidelines/stance.md`` and ``dyads.md``, not trained on;
+its README says how) gives each sentence a ``kind`` and ``roles`` (reactor, actor, target, and the measure's
+detail), from which every label follows (:func:`expected`). This counts, per model, the (sentence, country)
+stances and details read as the guidelines give them, per kind, language and role, the directed dyad F1 with its
+error classes, and the dyads read between the reactor and the target of a measure, which the sentences never
+relate: the reaction leaking onto the target is the error this check was written for.
+
+    python -m benchmarks.reactions inference/default_model runs/<candidate> [--misses]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from benchmarks.written_checks import (
+    check_arguments,
+    check_records,
+    print_misses,
+    print_table,
+    rate,
+    read_records,
+)
+from inference.labels import DETAIL_TO_STANCE
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "checks" / "reactions.jsonl"
+FIELDS = ("id", "lang", "kind", "roles", "text", "gold", "detail", "dyads")
+ROLES = ("reactor", "actor", "target")
+MEASURES = ("material_conflict", "material_cooperation")
+# kind -> (the reaction's detail, the measure's detail it requires); the reactor, the actor and the target are three
+# countries, except in the target_* kinds, where the target itself reacts
+KINDS = {
+    "welcome_conflict": ("verbal_cooperation", "material_conflict"),
+    "welcome_cooperation": ("verbal_cooperation", "material_cooperation"),
+    "condemn_conflict": ("verbal_conflict", "material_conflict"),
+    "condemn_cooperation": ("verbal_conflict", "material_cooperation"),
+    "target_condemns": ("verbal_conflict", "material_conflict"),
+    "target_welcomes": ("verbal_cooperation", "material_cooperation"),
+}
+
+
+def expected(kind: str, roles: dict[str, str]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Every country's detail and the dyads that ``kind`` and ``roles`` give: the reactor and the actor take the
+    reaction (the actor is the one welcomed or condemned in the main clause), the target the measure; the dyads are
+    reactor -> actor (the reaction) and actor -> target (the measure), none between reactor and target. ValueError
+    names a kind, role or measure that does not fit."""
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {sorted(KINDS)}")
+    if set(roles) != {*ROLES, "measure"}:
+        raise ValueError(f"roles {sorted(roles)} must be exactly {sorted([*ROLES, 'measure'])}")
+    reaction, measure = KINDS[kind]
+    reactor, actor, target = (roles[r] for r in ROLES)
+    if roles["measure"] != measure:
+        raise ValueError(f"kind {kind!r} needs the measure {measure!r}, not {roles['measure']!r}")
+    if kind.startswith("target_"):
+        if reactor != target or actor == target:
+            raise ValueError(f"kind {kind!r}: the reactor must be the target and the actor another country")
+        detail = {actor: reaction, target: reaction}
+    else:
+        if len({reactor, actor, target}) != 3:
+            raise ValueError(f"kind {kind!r}: reactor, actor and target must be three different countries")
+        detail = {reactor: reaction, actor: reaction, target: measure}
+    dyads = [
+        {"source": reactor, "target": actor, "detail": reaction},
+        {"source": actor, "target": target, "detail": measure},
+    ]
+    return detail, dyads
+
+
+def read_items(path: Path) -> list[dict]:
+    """The check's records; a missing field, or labels other than :func:`expected` gives, names the line."""
+    items = []
+    for n, record in check_records(path, FIELDS):
+        try:
+            detail, dyads = expected(record["kind"], record["roles"])
+        except ValueError as err:
+            raise ValueError(f"{path}:{n}: {err}") from None
+        gold = {c: DETAIL_TO_STANCE[d] for c, d in detail.items()}
+        if (record["detail"], record["gold"]) != (detail, gold) or sorted(
+            record["dyads"], key=lambda d: (d["source"], d["target"])
+        ) != sorted(dyads, key=lambda d: (d["source"], d["target"])):
+            raise ValueError(
+                f"{path}:{n}: labels differ from what kind {record['kind']!r} and roles {record['roles']} give: "
+                f"detail {detail}, dyads {[(d['source'], d['target'], d['detail']) for d in dyads]}"
+            )
+        items.append(record)
+    return items
+
+
+def role_counts(items: list[dict], read: dict[str, dict], role: str) -> tuple[list[bool], list[bool]]:
+    """Stance and detail hits of the ``role`` country in the records with three countries."""
+    stance: list[bool] = []
+    detail: list[bool] = []
+    for record in items:
+        if record["kind"].startswith("target_"):
+            continue
+        country = record["roles"][role]
+        for c, want, want_detail, seen, seen_detail in read[record["id"]]["pairs"]:
+            if c == country:
+                stance.append(want == seen)
+                detail.append(want_detail == seen_detail)
+    return stance, detail
+
+
+def leaks(items: list[dict], read: dict[str, dict]) -> int:
+    """Dyads read between a reactor and the target of the measure it reacts to (three-country records; either
+    direction): relations the sentences never report."""
+    n = 0
+    for record in items:
+        roles = record["roles"]
+        if record["kind"].startswith("target_"):
+            continue
+        pair = {roles["reactor"], roles["target"]}
+        n += sum({s, t} == pair for s, t, _ in read[record["id"]]["read_dyads"])
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = check_arguments(
+        __doc__.split("\n\n")[0], DATA, "list each pair and dyad read wrong under its model's table", argv
+    )
+    items = read_items(args.data)
+    kinds = list(dict.fromkeys(r["kind"] for r in items))
+    langs = list(dict.fromkeys(r["lang"] for r in items))
+    three = sum(not r["kind"].startswith("target_") for r in items)
+    from inference.classifier import load_classifier
+
+    for model in args.models:
+        read = read_records(load_classifier(model, precision="fp32"), items)
+        print(f"\n{model}: {len(items)} sentences, {len(langs)} languages\n")
+        rows = [("all", {})] + [(k, {"kind": k}) for k in kinds] + [(lang, {"lang": lang}) for lang in langs]
+        print_table(items, read, rows)
+        print("\n| role (three-country records) | stance | detail |\n|---|---:|---:|")
+        for role in ROLES:
+            stance, detail = role_counts(items, read, role)
+            print(f"| {role} | {rate(stance)} | {rate(detail)} |")
+        print(
+            f"\nDyads read between a reactor and the target of its measure: {leaks(items, read)} in {three} records"
+        )
+        if args.misses:
+            print_misses(model, items, read, "kind")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

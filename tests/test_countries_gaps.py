@@ -455,3 +455,21 @@ def test_the_new_forms_add_no_false_friends(text: str, lang: str) -> None:
 )
 def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str]) -> None:
     assert _codes(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("orosszal", "RUS"),  # adjective, a digraph doubled (orosz)
+        ("némettel", "DEU"),  # adjective, a consonant doubled
+        ("Belarusszal", "BLR"),  # name ending in a digraph
+        ("Párizzsal", "FRA"),
+        ("Damaszkusszal", "SYR"),
+        ("Izraellel", "ISR"),  # name ending in a consonant
+        ("Oroszországgal", "RUS"),
+        ("Irakkal", "IRQ"),
+        ("Kínával", "CHN"),  # vowel-final: -val itself
+    ],
+)
+def test_hungarian_instrumental_assimilates_to_the_last_consonant(word: str, expected: str) -> None:
+    assert {m.country for m in find_countries(f"A miniszter {word} tárgyalt.", lang="hu")} == {expected}

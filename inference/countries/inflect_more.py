@@ -320,28 +320,29 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
         return [(word, _SUFFIX_ADJ["et"]), (word[:-2], _ET_NE)]
     if adj and lang in _SUFFIX_ADJ:
         if lang == "hu":
-            return [(word, _SUFFIX_ADJ[lang] | _hu_instrumental(word))]
+            return [(word, _SUFFIX_ADJ[lang]), *_hu_instrumental(word)]
         return [(word, _SUFFIX_ADJ[lang])]
     if lang in _SUFFIX:
-        endings = _SUFFIX[lang]
-        if lang == "hu" and word[-1:].isalpha():  # assimilated -val/-vel: Izraellel, Iránnal
-            endings = endings | {word[-1] + "al", word[-1] + "el"}
-        return [(word, endings)]
+        if lang == "hu":  # and the assimilated -val/-vel: Izraellel, Iránnal, Belarusszal, Párizzsal
+            return [(word, _SUFFIX[lang]), *_hu_instrumental(word)]
+        return [(word, _SUFFIX[lang])]
     return [(word, frozenset({""}))]
 
 
 _HU_DIGRAPHS = ("sz", "zs", "cs", "gy", "ly", "ny", "ty")
+_HU_AL: E = frozenset({"al", "el"})
 
 
-def _hu_instrumental(word: str) -> E:
-    """The Hungarian singular instrumental of a consonant-final word, its -val/-vel assimilated: a doubled
-    last consonant (német -> némettel) or digraph (orosz -> orosszal)."""
-    if not word or word[-1] in "aeiouáéíóöőúüű":
-        return frozenset()
+def _hu_instrumental(word: str) -> list[tuple[str, E]]:
+    """``(stem, endings)`` of the Hungarian singular instrumental of a word that ends in a consonant letter, its
+    -val/-vel assimilated: a doubled last consonant (német -> némettel, Izrael -> Izraellel) or digraph (orosz ->
+    orosszal, Párizs -> Párizzsal). A vowel-final word keeps -val/-vel, which the case endings hold."""
+    if not word[-1:].isalpha() or word[-1] in "aeiouáéíóöőúüű":
+        return []
     for digraph in _HU_DIGRAPHS:
         if word.endswith(digraph):
-            return frozenset(word[:-2] + digraph[0] + digraph + v for v in ("al", "el"))
-    return frozenset(word + word[-1] + v for v in ("al", "el"))
+            return [(word[:-2] + digraph[0] + digraph, _HU_AL)]
+    return [(word + word[-1], _HU_AL)]
 
 
 def _inner_forms(word: str, lang: str, kind: str) -> list[str]:

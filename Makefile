@@ -25,7 +25,7 @@ setup-dev: $(VENV)/.stamp-dev
 
 run: $(VENV)/.stamp-run
 	$(VENV)/bin/diplostance score data/examples/articles.jsonl --out out/examples --overwrite
-	$(VENV)/bin/diplostance report out/examples
+	$(VENV)/bin/diplostance report out/examples --series month
 
 test: $(VENV)/.stamp-dev
 	$(PY) -m pytest -q

@@ -1,4 +1,4 @@
-"""``score`` and ``report``: the Python API behind ``diplostance score`` and ``diplostance report``."""
+"""``score``, ``report`` and ``series``: the Python API behind ``diplostance score`` and ``diplostance report``."""
 
 from __future__ import annotations
 
@@ -148,3 +148,11 @@ def report(out_dir: str | os.PathLike[str], *, top: int = 8) -> dict[str, Path]:
     from inference.batch.report import write_report
 
     return write_report(Path(out_dir), top=top)
+
+
+def series(out_dir: str | os.PathLike[str], unit: str = "month") -> dict[str, Path]:
+    """Write ``series_countries_<unit>.csv`` and ``series_dyads_<unit>.csv`` (per period: each country's stance
+    counts; each ordered pair's dyads, details and intensity) for a finished ``score`` run; returns their paths."""
+    from inference.batch.series import write_series
+
+    return write_series(Path(out_dir), unit)

@@ -182,15 +182,24 @@ def register_report(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("out", metavar="DIR", help="output folder of 'diplostance score'")
     p.add_argument("--top", type=int, default=8, help="number of countries and pairs shown (default: 8)")
+    p.add_argument(
+        "--series",
+        metavar="UNIT",
+        choices=("day", "month", "quarter"),
+        help="also write DIR/series_countries_UNIT.csv and DIR/series_dyads_UNIT.csv: per day, month or quarter, "
+        "each country's stance counts and each ordered pair's dyads, details and intensity",
+    )
     p.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from inference.batch.api import report
+    from inference.batch.api import report, series
 
     _setup_logging()
     try:
         paths = report(args.out, top=args.top)
+        if args.series:
+            paths |= {f"series_{k}": v for k, v in series(args.out, args.series).items()}
     except (ValueError, FileNotFoundError) as err:
         print(f"diplostance report: error: {err}", file=sys.stderr)
         return 2

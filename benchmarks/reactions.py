@@ -1,13 +1,16 @@
 """A country's reaction to another's measure against, or for, a third, read as the guidelines give it: "Kyiv
 welcomed the new American sanctions on Russian banks" makes UKR and USA cooperative (a welcome; the welcomed) and
-RUS conflictual (sanctioned), with the dyads UKR -> USA and USA -> RUS and none between UKR and RUS.
+RUS conflictual (sanctioned), with the dyads UKR -> USA and USA -> RUS and none between UKR and RUS; and (batch 2)
+the target answering in kind: "China imposed tariffs on Canadian canola, and Ottawa retaliated with duties on
+Chinese steel" makes both material conflict, with the dyads both ways.
 
 ``data/checks/reactions.jsonl`` (written from ``../shared/guidelines/stance.md`` and ``dyads.md``, not trained on;
 its README says how) gives each sentence a ``kind`` and ``roles`` (reactor, actor, target, and the measure's
 detail), from which every label follows (:func:`expected`). This counts, per model, the (sentence, country)
 stances and details read as the guidelines give them, per kind, language and role, the directed dyad F1 with its
 error classes, and the dyads read between the reactor and the target of a measure, which the sentences never
-relate: the reaction leaking onto the target is the error this check was written for.
+relate: the reaction leaking onto the target is the error batch 1 was written for; the answer's direction left
+unread (``missed``) is batch 2's.
 
     python -m benchmarks.reactions inference/default_model runs/<candidate> [--misses]
 """
@@ -30,32 +33,41 @@ from inference.labels import DETAIL_TO_STANCE
 DATA = Path(__file__).resolve().parents[1] / "data" / "checks" / "reactions.jsonl"
 FIELDS = ("id", "lang", "kind", "roles", "text", "gold", "detail", "dyads")
 ROLES = ("reactor", "actor", "target")
-MEASURES = ("material_conflict", "material_cooperation")
-# kind -> (the reaction's detail, the measure's detail it requires); the reactor, the actor and the target are three
-# countries, except in the target_* kinds, where the target itself reacts
-KINDS = {
-    "welcome_conflict": ("verbal_cooperation", "material_conflict"),
-    "welcome_cooperation": ("verbal_cooperation", "material_cooperation"),
-    "condemn_conflict": ("verbal_conflict", "material_conflict"),
-    "condemn_cooperation": ("verbal_conflict", "material_cooperation"),
-    "target_condemns": ("verbal_conflict", "material_conflict"),
-    "target_welcomes": ("verbal_cooperation", "material_cooperation"),
+CONFLICT = frozenset({"material_conflict", "verbal_conflict"})
+COOPERATION = frozenset({"material_cooperation", "verbal_cooperation"})
+# kind -> (the reaction's detail, or None where the reaction answers in kind with the measure's own detail; the
+# measure details the kind allows). The reactor, the actor and the target are three countries, except in the
+# target_* kinds, where the target itself reacts: batch 1 with a word, batch 2 (retaliates, reciprocates) with a
+# measure of the same detail ("China imposed tariffs on Canadian canola, and Ottawa retaliated with duties on
+# Chinese steel")
+KINDS: dict[str, tuple[str | None, frozenset[str]]] = {
+    "welcome_conflict": ("verbal_cooperation", frozenset({"material_conflict"})),
+    "welcome_cooperation": ("verbal_cooperation", frozenset({"material_cooperation"})),
+    "condemn_conflict": ("verbal_conflict", frozenset({"material_conflict"})),
+    "condemn_cooperation": ("verbal_conflict", frozenset({"material_cooperation"})),
+    "target_condemns": ("verbal_conflict", frozenset({"material_conflict"})),
+    "target_welcomes": ("verbal_cooperation", frozenset({"material_cooperation"})),
+    "target_retaliates": (None, CONFLICT),
+    "target_reciprocates": (None, COOPERATION),
 }
 
 
 def expected(kind: str, roles: dict[str, str]) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Every country's detail and the dyads that ``kind`` and ``roles`` give: the reactor and the actor take the
     reaction (the actor is the one welcomed or condemned in the main clause), the target the measure; the dyads are
-    reactor -> actor (the reaction) and actor -> target (the measure), none between reactor and target. ValueError
-    names a kind, role or measure that does not fit."""
+    reactor -> actor (the reaction) and actor -> target (the measure), none between reactor and target. A target
+    that answers in kind gives both countries the measure's detail and the dyads both ways. ValueError names a
+    kind, role or measure that does not fit."""
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {sorted(KINDS)}")
     if set(roles) != {*ROLES, "measure"}:
         raise ValueError(f"roles {sorted(roles)} must be exactly {sorted([*ROLES, 'measure'])}")
-    reaction, measure = KINDS[kind]
+    reaction, measures = KINDS[kind]
     reactor, actor, target = (roles[r] for r in ROLES)
-    if roles["measure"] != measure:
-        raise ValueError(f"kind {kind!r} needs the measure {measure!r}, not {roles['measure']!r}")
+    measure = roles["measure"]
+    if measure not in measures:
+        raise ValueError(f"kind {kind!r} needs a measure in {sorted(measures)}, not {measure!r}")
+    reaction = reaction or measure
     if kind.startswith("target_"):
         if reactor != target or actor == target:
             raise ValueError(f"kind {kind!r}: the reactor must be the target and the actor another country")
@@ -87,6 +99,7 @@ def read_items(path: Path) -> list[dict]:
                 f"{path}:{n}: labels differ from what kind {record['kind']!r} and roles {record['roles']} give: "
                 f"detail {detail}, dyads {[(d['source'], d['target'], d['detail']) for d in dyads]}"
             )
+        record.setdefault("batch", 1)  # batch 1 predates the field
         items.append(record)
     return items
 
@@ -125,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     items = read_items(args.data)
     kinds = list(dict.fromkeys(r["kind"] for r in items))
+    batches = sorted({r["batch"] for r in items})
     langs = list(dict.fromkeys(r["lang"] for r in items))
     three = sum(not r["kind"].startswith("target_") for r in items)
     from inference.classifier import load_classifier
@@ -132,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     for model in args.models:
         read = read_records(load_classifier(model, precision="fp32"), items)
         print(f"\n{model}: {len(items)} sentences, {len(langs)} languages\n")
-        rows = [("all", {})] + [(k, {"kind": k}) for k in kinds] + [(lang, {"lang": lang}) for lang in langs]
+        rows = [("all", {})] + [(f"batch {b}", {"batch": b}) for b in batches if len(batches) > 1]
+        rows += [(k, {"kind": k}) for k in kinds] + [(lang, {"lang": lang}) for lang in langs]
         print_table(items, read, rows)
         print("\n| role (three-country records) | stance | detail |\n|---|---:|---:|")
         for role in ROLES:

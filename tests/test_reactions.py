@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_record_is_labelled_as_its_kind_and_roles_give() -> None:
     items = read_items(DATA)  # raises on a record whose labels differ from expected()
     assert len({r["id"] for r in items}) == len(items)
-    per_lang = Counter(r["lang"] for r in items)
-    assert len(per_lang) >= 13 and set(per_lang.values()) == {8}, per_lang
+    per_batch = Counter((r["lang"], r["batch"]) for r in items)
+    assert len({lang for lang, _ in per_batch}) >= 13
+    assert {n for (_, batch), n in per_batch.items() if batch == 1} == {8}, per_batch  # 6 kinds, 3 countries
+    assert {n for (_, batch), n in per_batch.items() if batch == 2} <= {6}, per_batch  # answers in kind
     assert {r["kind"] for r in items} == set(KINDS)
     for record in items:
         found = {m.country for m in find_countries(record["text"], lang=record["lang"])}
@@ -49,8 +51,16 @@ def test_expected_labels_and_bad_roles() -> None:
     detail, dyads = expected("target_condemns", {**roles, "reactor": "RUS"})
     assert detail == {"USA": "verbal_conflict", "RUS": "verbal_conflict"}
     assert {(d["source"], d["target"]) for d in dyads} == {("RUS", "USA"), ("USA", "RUS")}
-    with pytest.raises(ValueError, match="needs the measure 'material_cooperation'"):
+    with pytest.raises(ValueError, match=r"needs a measure in \['material_cooperation'\]"):
         expected("condemn_cooperation", roles)
+    detail, dyads = expected("target_retaliates", {**roles, "reactor": "RUS", "measure": "verbal_conflict"})
+    assert detail == {"USA": "verbal_conflict", "RUS": "verbal_conflict"}  # both the answer's detail
+    assert {(d["source"], d["target"], d["detail"]) for d in dyads} == {
+        ("RUS", "USA", "verbal_conflict"),
+        ("USA", "RUS", "verbal_conflict"),
+    }
+    with pytest.raises(ValueError, match="needs a measure in"):
+        expected("target_reciprocates", {**roles, "reactor": "RUS"})
     with pytest.raises(ValueError, match="three different countries"):
         expected("welcome_conflict", {**roles, "target": "USA"})
     with pytest.raises(ValueError, match="the reactor must be the target"):

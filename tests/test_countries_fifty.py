@@ -125,6 +125,10 @@ def test_uncovered_script_is_reported() -> None:
         ("Қазақстан мен Қытай", "kk"),
         ("پاکستان اور چین نے معاہدے پر دستخط کیے۔", "ur"),
         ("The president said that Russia and China met.", "en"),
+        # Ukrainian without ї, є or ґ, tied with Russian on в/не/на/по: its і decides
+        ("Берегова охорона затримала три сенегальські човни біля кордону, повідомили в понеділок.", "uk"),
+        ("Береговая охрана задержала три сенегальские лодки у границы, сообщили в понедельник.", "ru"),
+        ("Қазақстан мен Қытай бірлесіп жұмыс істейді.", "kk"),
     ],
 )
 def test_identify(text: str, lang: str) -> None:

@@ -473,3 +473,20 @@ def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str])
 )
 def test_hungarian_instrumental_assimilates_to_the_last_consonant(word: str, expected: str) -> None:
     assert {m.country for m in find_countries(f"A miniszter {word} tárgyalt.", lang="hu")} == {expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Берегова охорона затримала три сенегальські рибальські човни біля кордону.", {"SEN"}),
+        ("Уряд заборонив імпорт камерунських бананів на пів року.", {"CMR"}),
+        ("Нігерські та чадські війська провели спільні навчання.", {"NER", "TCD"}),
+        (
+            "Делегація ганського уряду прибула до Кигалі на переговори з руандійськими міністрами.",
+            {"GHA", "RWA"},
+        ),
+    ],
+)
+def test_ukrainian_adjectives_of_african_states_without_a_hint(text: str, expected: set[str]) -> None:
+    """Their rows carry ``hint``: the text is identified as Ukrainian by its і (``identify._ru_or_uk``)."""
+    assert {m.country for m in find_countries(text)} == expected

@@ -184,6 +184,20 @@ for _code, _words in _WORD_SETS.items():
         _WORD_LANGS[_w] = (*_WORD_LANGS.get(_w, ()), _code)
 
 
+_BG_HARD_SIGN = re.compile(r"ъ[бвгджзклмнпрстфхцчшщ]")
+
+
+def _ru_or_uk(lower: str) -> str:
+    """A Cyrillic text with no clue of another language: Ukrainian where it has the letter і, which Russian does
+    not use (Kazakh, which does, has its own letters and is decided before); Bulgarian where ъ stands before a
+    consonant (България, Гърция, във), which Russian spelling never writes (only before е, ё, ю, я: объявил);
+    else Russian. Short Ukrainian and Bulgarian sentences often lack their other clues and tie with Russian on
+    the function words they share (в, не, на, по)."""
+    if "і" in lower:
+        return "uk"
+    return "bg" if _BG_HARD_SIGN.search(lower) else "ru"
+
+
 def identify(text: str) -> str | None:
     """The language of ``text`` as an ISO 639-1 code, or ``None`` when the clues are too weak."""
     head = text[:600]  # enough to tell the language; keeps the cost flat on long articles
@@ -206,11 +220,11 @@ def identify(text: str) -> str | None:
         if _HAN.search(head):
             return "zh"
         if _CYRILLIC.search(head):
-            return "ru"
+            return _ru_or_uk(lower)
         return "ar" if _ARABIC.search(head) else None
     best = max(scores, key=scores.__getitem__)  # the first of the best, as Counter.most_common
-    if _CYRILLIC.search(head) and best not in ("ru", "uk", "bg", "sr", "kk"):
-        return "ru"
+    if _CYRILLIC.search(head) and best not in ("uk", "bg", "sr", "kk"):
+        return _ru_or_uk(lower)
     if _ARABIC.search(head) and best not in ("ar", "fa", "ur"):
         return "ar"
     if _HAN.search(head) and not _CYRILLIC.search(head) and best not in ("zh", "ja"):

@@ -490,3 +490,20 @@ def test_hungarian_instrumental_assimilates_to_the_last_consonant(word: str, exp
 def test_ukrainian_adjectives_of_african_states_without_a_hint(text: str, expected: set[str]) -> None:
     """Their rows carry ``hint``: the text is identified as Ukrainian by its і (``identify._ru_or_uk``)."""
     assert {m.country for m in find_countries(text)} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("وصل الوفد إلى مقديشو أمس.", "ar", {"SOM"}),
+        ("في كوالالمبور عقدت المحادثات.", "ar", {"MYS"}),
+        ("नियामे में दोनों देशों की बैठक हुई।", "hi", {"NER"}),
+        ("काराकास ने इस फ़ैसले का विरोध किया।", "hi", {"VEN"}),
+        ("क्विटो ने राजदूत को तलब किया।", "hi", {"ECU"}),
+        ("アディスアベバで首脳会談が行われた。", "ja", {"ETH"}),
+        ("Los pescadores fiyianos regresaron a casa.", "es", {"FJI"}),
+    ],
+)
+def test_capital_spellings_met_while_writing_training_data(text: str, lang: str, expected: set[str]) -> None:
+    assert {m.country for m in find_countries(text, lang=lang)} == expected
+    assert {m.country for m in find_countries(text)} == expected  # identified without the hint

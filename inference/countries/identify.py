@@ -185,14 +185,20 @@ for _code, _words in _WORD_SETS.items():
 
 
 _BG_HARD_SIGN = re.compile(r"ъ[бвгджзклмнпрстфхцчшщ]")
+_RU_LETTERS = re.compile(
+    r"[ыэё]"
+)  # neither Ukrainian nor Bulgarian writes them (Kazakh, which does, is decided before)
 
 
-def _ru_or_uk(lower: str) -> str:
-    """A Cyrillic text with no clue of another language: Ukrainian where it has the letter і, which Russian does
-    not use (Kazakh, which does, has its own letters and is decided before); Bulgarian where ъ stands before a
-    consonant (България, Гърция, във), which Russian spelling never writes (only before е, ё, ю, я: объявил);
-    else Russian. Short Ukrainian and Bulgarian sentences often lack their other clues and tie with Russian on
-    the function words they share (в, не, на, по)."""
+def _cyrillic_tie(lower: str) -> str:
+    """A Cyrillic text where Russian does not lead (no clue at all, or a tie on the function words Russian shares
+    with Ukrainian and Bulgarian: в, не, на, по). Russian where it has ы, э or ё, which neither of the others
+    writes; else Ukrainian where it has і, which Russian does not use (Kazakh, which does, has its own letters and
+    is decided before); else Bulgarian where ъ stands before a consonant (България, Гърция, във), which Russian
+    spelling never writes (only before е, ё, ю, я: объявил); else Russian. A Russian text that leads on its own
+    words stays Russian, whatever Ukrainian or Bulgarian name it quotes (Укрзалізниця, Възраждане)."""
+    if _RU_LETTERS.search(lower):
+        return "ru"
     if "і" in lower:
         return "uk"
     return "bg" if _BG_HARD_SIGN.search(lower) else "ru"
@@ -220,11 +226,13 @@ def identify(text: str) -> str | None:
         if _HAN.search(head):
             return "zh"
         if _CYRILLIC.search(head):
-            return _ru_or_uk(lower)
+            return _cyrillic_tie(lower)
         return "ar" if _ARABIC.search(head) else None
     best = max(scores, key=scores.__getitem__)  # the first of the best, as Counter.most_common
     if _CYRILLIC.search(head) and best not in ("uk", "bg", "sr", "kk"):
-        return _ru_or_uk(lower)
+        if best == "ru" and scores["ru"] > max(scores.get("uk", 0), scores.get("bg", 0)):
+            return "ru"
+        return _cyrillic_tie(lower)
     if _ARABIC.search(head) and best not in ("ar", "fa", "ur"):
         return "ar"
     if _HAN.search(head) and not _CYRILLIC.search(head) and best not in ("zh", "ja"):

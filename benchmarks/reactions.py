@@ -70,11 +70,17 @@ def expected(kind: str, roles: dict[str, str]) -> tuple[dict[str, str], list[dic
     reaction = reaction or measure
     if kind.startswith("target_"):
         if reactor != target or actor == target:
-            raise ValueError(f"kind {kind!r}: the reactor must be the target and the actor another country")
+            raise ValueError(
+                f"kind {kind!r}: the reactor must be the target and the actor another country, got reactor "
+                f"{reactor}, actor {actor}, target {target}"
+            )
         detail = {actor: reaction, target: reaction}
     else:
         if len({reactor, actor, target}) != 3:
-            raise ValueError(f"kind {kind!r}: reactor, actor and target must be three different countries")
+            raise ValueError(
+                f"kind {kind!r}: reactor, actor and target must be three different countries, got {reactor}, "
+                f"{actor}, {target}"
+            )
         detail = {reactor: reaction, actor: reaction, target: measure}
     dyads = [
         {"source": reactor, "target": actor, "detail": reaction},
@@ -120,15 +126,15 @@ def role_counts(items: list[dict], read: dict[str, dict], role: str) -> tuple[li
 
 
 def leaks(items: list[dict], read: dict[str, dict]) -> int:
-    """Dyads read between a reactor and the target of the measure it reacts to (three-country records; either
-    direction): relations the sentences never report."""
+    """Three-country records in which a dyad was read between the reactor and the target of the measure (either
+    direction): a relation the sentences never report."""
     n = 0
     for record in items:
         roles = record["roles"]
         if record["kind"].startswith("target_"):
             continue
         pair = {roles["reactor"], roles["target"]}
-        n += sum({s, t} == pair for s, t, _ in read[record["id"]]["read_dyads"])
+        n += any({s, t} == pair for s, t, _ in read[record["id"]]["read_dyads"])
     return n
 
 
@@ -154,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             stance, detail = role_counts(items, read, role)
             print(f"| {role} | {rate(stance)} | {rate(detail)} |")
         print(
-            f"\nDyads read between a reactor and the target of its measure: {leaks(items, read)} in {three} records"
+            f"\nRecords with a dyad read between the reactor and the target of its measure: "
+            f"{leaks(items, read)} of {three}"
         )
         if args.misses:
             print_misses(model, items, read, "kind")

@@ -69,7 +69,7 @@ def test_write_series_and_the_command_line(run: Path, capsys: pytest.CaptureFixt
     assert set(paths) == {"countries", "dyads"}
     rows = _csv(paths["countries"])
     assert rows and list(rows[0]) == ["period", "country", "n", "cooperative", "conflictual", "neutral", "net",
-                                      "sentiment_positive", "sentiment_neutral", "sentiment_negative"]  # fmt: skip
+                                      "sentiment_negative", "sentiment_neutral", "sentiment_positive"]  # fmt: skip
     assert main(["report", str(run), "--series", "month"]) == 0
     printed = capsys.readouterr().out
     assert "series_countries_month.csv" in printed and "series_dyads_month.csv" in printed
@@ -85,3 +85,11 @@ def test_bad_unit_and_missing_run_are_named(tmp_path: Path, run: Path, capsys: p
     with pytest.raises(SystemExit):
         main(["report", str(run), "--series", "week"])
     assert "invalid choice: 'week'" in capsys.readouterr().err
+
+
+def test_score_overwrite_clears_the_series_of_the_earlier_run(run: Path, tmp_path: Path) -> None:
+    paths = series(run, "month")
+    assert all(p.is_file() for p in paths.values())
+    src = write_jsonl(tmp_path / "b.jsonl", [article(i) for i in range(5)])
+    score(src, run, classifier=FakeClassifier(), overwrite=True, progress=False)
+    assert not any(p.exists() for p in paths.values())  # no stale CSVs beside the new run's Parquet

@@ -469,6 +469,8 @@ def test_case_paradigm_gaps_are_filled(text: str, lang: str, expected: set[str])
         ("Oroszországgal", "RUS"),
         ("Irakkal", "IRQ"),
         ("Kínával", "CHN"),  # vowel-final: -val itself
+        ("Uruguayjal", "URY"),  # a final y read as i
+        ("Paraguayjal", "PRY"),
     ],
 )
 def test_hungarian_instrumental_assimilates_to_the_last_consonant(word: str, expected: str) -> None:

@@ -151,8 +151,9 @@ def report(out_dir: str | os.PathLike[str], *, top: int = 8) -> dict[str, Path]:
 
 
 def series(out_dir: str | os.PathLike[str], unit: str = "month") -> dict[str, Path]:
-    """Write ``series_countries_<unit>.csv`` and ``series_dyads_<unit>.csv`` (per period: each country's stance
-    counts; each ordered pair's dyads, details and intensity) for a finished ``score`` run; returns their paths."""
+    """Write ``series_countries_<unit>.csv`` (per period: each country's stance counts) and, where the run has
+    ``dyads.parquet``, ``series_dyads_<unit>.csv`` (each ordered pair's dyads, details and intensity) for a
+    finished ``score`` run; returns their paths."""
     from inference.batch.series import write_series
 
     return write_series(Path(out_dir), unit)

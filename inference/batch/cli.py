@@ -9,7 +9,7 @@ import os
 import sys
 
 from inference.batch.html_text import TEXT_FORMATS
-from inference.batch.options import DEVICES, ENGINES, PARQUET_LAYOUTS, PRECISIONS
+from inference.batch.options import DEVICES, ENGINES, PARQUET_LAYOUTS, PRECISIONS, SERIES_UNITS
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -185,9 +185,9 @@ def register_report(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--series",
         metavar="UNIT",
-        choices=("day", "month", "quarter"),
-        help="also write DIR/series_countries_UNIT.csv and DIR/series_dyads_UNIT.csv: per day, month or quarter, "
-        "each country's stance counts and each ordered pair's dyads, details and intensity",
+        choices=SERIES_UNITS,
+        help="also write DIR/series_countries_UNIT.csv (per day, month or quarter, each country's stance counts) and, "
+        "where the run has dyads, DIR/series_dyads_UNIT.csv (each ordered pair's dyads, details and intensity)",
     )
     p.set_defaults(func=_report)
 

@@ -40,7 +40,7 @@ from inference.batch.dyads import dyad_schema, empty_dyads
 from inference.batch.journal import ChunkEntry, Journal
 from inference.batch.languages import LANGUAGE_COLUMNS, count_languages
 from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
-from inference.batch.options import ScoreOptions
+from inference.batch.options import SERIES_FILES, ScoreOptions
 from inference.batch.progress import Progress, sentence_progress
 from inference.batch.provenance import model_provenance, parquet_metadata
 from inference.batch.readers import RawRecord, ReadPosition, has_records, iter_records, resolve_inputs
@@ -64,7 +64,7 @@ OUTPUT_FILES: tuple[str, ...] = (
     "errors.jsonl",
     "manifest.json",
 )
-REPORT_FILES: tuple[str, ...] = ("report.png", "report.html", "report_dyads.png")
+REPORT_FILES: tuple[str, ...] = ("report.png", "report.html", "report_dyads.png", *SERIES_FILES)
 WORK = "_work"
 __all__ = ["SYSTEMIC_FAILURES", "chunk_records", "run_local", "validate_chunk"]
 

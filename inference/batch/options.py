@@ -18,6 +18,11 @@ DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")  # inference.devices.D
 PARQUET_LAYOUTS: tuple[str, ...] = ("file", "folder")
 # inference.classifier.PRECISIONS (CPU) and inference.devices.PRECISIONS (accelerators), without importing torch
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16", "fp16", "int8")
+# the periods of ``report --series`` (inference/batch/series.py) and the files it may write
+SERIES_UNITS: tuple[str, ...] = ("day", "month", "quarter")
+SERIES_FILES: tuple[str, ...] = tuple(
+    f"series_{k}_{u}.csv" for k in ("countries", "dyads") for u in SERIES_UNITS
+)
 
 
 @dataclass(frozen=True)

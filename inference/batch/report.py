@@ -24,14 +24,11 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from inference.batch.report_base import (
     country_names,
@@ -41,6 +38,7 @@ from inference.batch.report_base import (
     parse_day,
     period_of,
     periods,
+    read_batches,
     save,
     say_none,
     table,
@@ -113,23 +111,13 @@ class Tally:
         return sorted(self.examples.get((country, stance), []), reverse=True)
 
 
-def _batches(path: Path) -> Iterator[pa.RecordBatch]:
-    """Record batches of ``stances.parquet``: one file, or a folder of part files (``--parquet-layout folder``)."""
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    for file in files:
-        with pq.ParquetFile(file) as pf:
-            names = set(pf.schema_arrow.names)
-            columns = [c for c in _COLUMNS if c in names]
-            yield from pf.iter_batches(batch_size=65536, columns=columns)
-
-
 def tally(path: Path) -> Tally:
     """Stream ``stances.parquet`` (file or folder) into counts per country, per (country, day) and per pair,
     sentiment and detail counts per country, and the best example sentences per country and stance."""
     result = Tally()
     current: tuple[Any, Any] | None = None
     sentence: dict[str, str] = {}
-    for batch in _batches(path):
+    for batch in read_batches(path, _COLUMNS):
         data = batch.to_pydict()
         n = batch.num_rows
         empty = [None] * n

@@ -8,14 +8,27 @@ import functools
 import html
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from inference.batch.writers import atomic_path
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+
+
+def read_batches(path: Path, wanted: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """Record batches of a ``score`` output (``stances.parquet``, ``dyads.parquet``): one file, or a folder of part
+    files (``--parquet-layout folder``), with those of the ``wanted`` columns the files have."""
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    for file in files:
+        with pq.ParquetFile(file) as pf:
+            names = set(pf.schema_arrow.names)
+            yield from pf.iter_batches(batch_size=65536, columns=[c for c in wanted if c in names])
 
 
 def parse_day(value: str | date | None) -> date | None:

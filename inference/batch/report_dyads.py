@@ -16,21 +16,28 @@ import base64
 import functools
 import html
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from inference.batch.report_base import draw, label, parse_day, period_of, periods, say_none, table
+from inference.batch.report_base import (
+    draw,
+    label,
+    parse_day,
+    period_of,
+    periods,
+    read_batches,
+    say_none,
+    table,
+)
 
 if TYPE_CHECKING:
     from inference.batch.report import Page
 
 _STANCES = ("cooperative", "conflictual", "neutral")
+_DYAD_COLUMNS = ("source_country", "target_country", "stance", "intensity", "date")
 TIME_PAIRS = 6  # ordered pairs drawn over time at most
 
 
@@ -54,21 +61,10 @@ class DyadTally:
         return sorted(activity, key=lambda c: (-activity[c], c))[:top]
 
 
-def _batches(path: Path) -> Iterator[pa.RecordBatch]:
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    for file in files:
-        with pq.ParquetFile(file) as pf:
-            names = set(pf.schema_arrow.names)
-            columns = [
-                c for c in ("source_country", "target_country", "stance", "intensity", "date") if c in names
-            ]
-            yield from pf.iter_batches(batch_size=65536, columns=columns)
-
-
 def tally_dyads(path: Path) -> DyadTally:
     """Counts per ordered pair and stance, and intensity per (pair, day), from ``dyads.parquet``."""
     t = DyadTally()
-    for batch in _batches(path):
+    for batch in read_batches(path, _DYAD_COLUMNS):
         data = batch.to_pydict()
         dates = data.get("date") or [None] * batch.num_rows
         for source, target, stance, intensity, when in zip(

@@ -5,30 +5,28 @@ country, how many read cooperative, conflictual and neutral, the net stance ((co
 the sentiment counts. ``series_dyads_<unit>.csv``: one row per (period, source, target) from ``dyads.parquet``
 (where the run has it): directed dyads, their stance and five-way detail counts, and the sum and mean of their
 PLOVER/Goldstein intensity (-10..+10), the dyad-by-period series of CAMEO/PLOVER event data. Periods are days,
-months or quarters (the first day of the period, ISO format); rows whose article has no date keep ``undated`` as
-their period, so nothing read is dropped. Both files stream their input in batches: memory grows with the number
-of (period, country) and (period, pair) groups, not with the archive.
+months or quarters (the first day of the period, ISO format); rows whose article has no date, or a date that did
+not parse (``date_status: unparsed``), keep ``undated`` as their period, so nothing read is dropped. A stance
+outside the three labels counts as neutral, as in the report. Both files stream their input in batches
+(``report_base.read_batches``): memory grows with the number of (period, country) and (period, pair) groups, not
+with the archive.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from inference.batch.report_base import parse_day, period_of
+from inference.batch.options import SERIES_UNITS as UNITS
+from inference.batch.report_base import parse_day, period_of, read_batches
 from inference.batch.writers import write_text_atomic
+from inference.labels import DETAIL_LABELS as DETAILS
+from inference.labels import SENTIMENT_LABELS as SENTIMENTS
+from inference.labels import STANCE_LABELS as STANCES
 
-UNITS = ("day", "month", "quarter")
 UNDATED = "undated"
-STANCES = ("cooperative", "conflictual", "neutral")
-SENTIMENTS = ("positive", "neutral", "negative")
-DETAILS = ("neutral", "verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 COUNTRY_FIELDS = (
     "period",
     "country",
@@ -49,15 +47,6 @@ DYAD_FIELDS = (
 )
 
 
-def _batches(path: Path, wanted: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
-    """Record batches of a ``score`` output: one file, or a folder of part files (``--parquet-layout folder``)."""
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
-    for file in files:
-        with pq.ParquetFile(file) as pf:
-            names = set(pf.schema_arrow.names)
-            yield from pf.iter_batches(batch_size=65536, columns=[c for c in wanted if c in names])
-
-
 def _period(value: str | date | None, unit: str) -> str:
     day = parse_day(value)
     return period_of(day, unit).isoformat() if day is not None else UNDATED
@@ -65,7 +54,7 @@ def _period(value: str | date | None, unit: str) -> str:
 
 def _check_unit(unit: str) -> None:
     if unit not in UNITS:
-        raise ValueError(f"unit {unit!r} is not one of {', '.join(UNITS)}")
+        raise ValueError(f"unit {unit!r} is not one of {', '.join(UNITS)}; pass one of those")
 
 
 def country_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
@@ -73,7 +62,7 @@ def country_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
     ``stances.parquet``, sorted by period (undated last), then country."""
     _check_unit(unit)
     groups: dict[tuple[str, str], list[int]] = {}
-    for batch in _batches(path, ("country", "stance", "sentiment", "date")):
+    for batch in read_batches(path, ("country", "stance", "sentiment", "date")):
         data = batch.to_pydict()
         empty = [None] * batch.num_rows
         for country, stance, sentiment, when in zip(
@@ -87,8 +76,9 @@ def country_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
                 (_period(when, unit), country), [0] * (1 + len(STANCES) + len(SENTIMENTS))
             )
             counts[0] += 1
-            if stance in STANCES:
-                counts[1 + STANCES.index(stance)] += 1
+            counts[1 + (STANCES.index(stance) if stance in STANCES else 2)] += (
+                1  # unknown: neutral, as the report
+            )
             if sentiment in SENTIMENTS:
                 counts[1 + len(STANCES) + SENTIMENTS.index(sentiment)] += 1
     rows = []
@@ -112,7 +102,7 @@ def dyad_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
     _check_unit(unit)
     groups: dict[tuple[str, str, str], list[float]] = {}
     width = 1 + len(STANCES) + len(DETAILS) + 1
-    for batch in _batches(
+    for batch in read_batches(
         path, ("source_country", "target_country", "stance", "detail", "intensity", "date")
     ):
         data = batch.to_pydict()
@@ -128,8 +118,9 @@ def dyad_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
         ):
             acc = groups.setdefault((_period(when, unit), source, target), [0.0] * width)
             acc[0] += 1
-            if stance in STANCES:
-                acc[1 + STANCES.index(stance)] += 1
+            acc[1 + (STANCES.index(stance) if stance in STANCES else 2)] += (
+                1  # unknown: neutral, as the report
+            )
             if detail in DETAILS:
                 acc[1 + len(STANCES) + DETAILS.index(detail)] += 1
             acc[-1] += intensity or 0.0

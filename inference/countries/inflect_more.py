@@ -331,17 +331,23 @@ def _word_forms(word: str, lang: str, kind: str) -> list[tuple[str, E]]:
 
 _HU_DIGRAPHS = ("sz", "zs", "cs", "gy", "ly", "ny", "ty")
 _HU_AL: E = frozenset({"al", "el"})
+_HU_VOWELS = "aeiouáéíóöőúüű"
 
 
 def _hu_instrumental(word: str) -> list[tuple[str, E]]:
     """``(stem, endings)`` of the Hungarian singular instrumental of a word that ends in a consonant letter, its
     -val/-vel assimilated: a doubled last consonant (német -> némettel, Izrael -> Izraellel) or digraph (orosz ->
-    orosszal, Párizs -> Párizzsal). A vowel-final word keeps -val/-vel, which the case endings hold."""
-    if not word[-1:].isalpha() or word[-1] in "aeiouáéíóöőúüű":
+    orosszal, Párizs -> Párizzsal), or -jal/-jel after a y read as i (Uruguayjal). A vowel-final word keeps
+    -val/-vel, which the case endings hold."""
+    if not word[-1:].isalpha() or word[-1] in _HU_VOWELS:
         return []
     for digraph in _HU_DIGRAPHS:
         if word.endswith(digraph):
             return [(word[:-2] + digraph[0] + digraph, _HU_AL)]
+    if (
+        word[-1] == "y" and word[-2:-1] in _HU_VOWELS
+    ):  # a final y read as i: Uruguay -> Uruguayjal, Paraguayjal
+        return [(word + "j", _HU_AL)]
     return [(word + word[-1], _HU_AL)]
 
 

@@ -184,26 +184,6 @@ for _code, _words in _WORD_SETS.items():
         _WORD_LANGS[_w] = (*_WORD_LANGS.get(_w, ()), _code)
 
 
-_BG_HARD_SIGN = re.compile(r"ъ[бвгджзклмнпрстфхцчшщ]")
-_RU_LETTERS = re.compile(
-    r"[ыэё]"
-)  # neither Ukrainian nor Bulgarian writes them (Kazakh, which does, is decided before)
-
-
-def _cyrillic_tie(lower: str) -> str:
-    """A Cyrillic text where Russian does not lead (no clue at all, or a tie on the function words Russian shares
-    with Ukrainian and Bulgarian: в, не, на, по). Russian where it has ы, э or ё, which neither of the others
-    writes; else Ukrainian where it has і, which Russian does not use (Kazakh, which does, has its own letters and
-    is decided before); else Bulgarian where ъ stands before a consonant (България, Гърция, във), which Russian
-    spelling never writes (only before е, ё, ю, я: объявил); else Russian. A Russian text that leads on its own
-    words stays Russian, whatever Ukrainian or Bulgarian name it quotes (Укрзалізниця, Възраждане)."""
-    if _RU_LETTERS.search(lower):
-        return "ru"
-    if "і" in lower:
-        return "uk"
-    return "bg" if _BG_HARD_SIGN.search(lower) else "ru"
-
-
 def identify(text: str) -> str | None:
     """The language of ``text`` as an ISO 639-1 code, or ``None`` when the clues are too weak."""
     head = text[:600]  # enough to tell the language; keeps the cost flat on long articles
@@ -226,13 +206,11 @@ def identify(text: str) -> str | None:
         if _HAN.search(head):
             return "zh"
         if _CYRILLIC.search(head):
-            return _cyrillic_tie(lower)
+            return "ru"
         return "ar" if _ARABIC.search(head) else None
     best = max(scores, key=scores.__getitem__)  # the first of the best, as Counter.most_common
-    if _CYRILLIC.search(head) and best not in ("uk", "bg", "sr", "kk"):
-        if best == "ru" and scores["ru"] > max(scores.get("uk", 0), scores.get("bg", 0)):
-            return "ru"
-        return _cyrillic_tie(lower)
+    if _CYRILLIC.search(head) and best not in ("ru", "uk", "bg", "sr", "kk"):
+        return "ru"
     if _ARABIC.search(head) and best not in ("ar", "fa", "ur"):
         return "ar"
     if _HAN.search(head) and not _CYRILLIC.search(head) and best not in ("zh", "ja"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.written_checks import check_arguments, check_records, print_misses, print_table, read_records
+from benchmarks.written_checks import check_arguments, check_records, each_model, print_misses, print_table
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "checks" / "plover_events.jsonl"
 FIELDS = ("id", "lang", "event", "voice", "text", "gold", "detail", "dyads")
@@ -63,11 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     items = read_items(args.data)
     events = list(dict.fromkeys(r["event"] for r in items))
     langs = list(dict.fromkeys(r["lang"] for r in items))
-    from inference.classifier import load_classifier
-
-    for model in args.models:
-        read = read_records(load_classifier(model, precision="fp32"), items)
-        print(f"\n{model}: {len(items)} sentences, {len(langs)} languages\n")
+    for model, read in each_model(args.models, items):
         rows = (
             [("all", {})] + [(e, {"event": e}) for e in events] + [(lang, {"lang": lang}) for lang in langs]
         )

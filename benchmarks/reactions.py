@@ -23,10 +23,10 @@ from pathlib import Path
 from benchmarks.written_checks import (
     check_arguments,
     check_records,
+    each_model,
     print_misses,
     print_table,
     rate,
-    read_records,
 )
 from inference.labels import DETAIL_TO_STANCE
 
@@ -110,13 +110,16 @@ def read_items(path: Path) -> list[dict]:
     return items
 
 
+def three_countries(record: dict) -> bool:
+    """Whether ``record`` names a reactor, an actor and a target (every kind but the target_* ones)."""
+    return not record["kind"].startswith("target_")
+
+
 def role_counts(items: list[dict], read: dict[str, dict], role: str) -> tuple[list[bool], list[bool]]:
     """Stance and detail hits of the ``role`` country in the records with three countries."""
     stance: list[bool] = []
     detail: list[bool] = []
-    for record in items:
-        if record["kind"].startswith("target_"):
-            continue
+    for record in filter(three_countries, items):
         country = record["roles"][role]
         for c, want, want_detail, seen, seen_detail in read[record["id"]]["pairs"]:
             if c == country:
@@ -129,11 +132,8 @@ def leaks(items: list[dict], read: dict[str, dict]) -> int:
     """Three-country records in which a dyad was read between the reactor and the target of the measure (either
     direction): a relation the sentences never report."""
     n = 0
-    for record in items:
-        roles = record["roles"]
-        if record["kind"].startswith("target_"):
-            continue
-        pair = {roles["reactor"], roles["target"]}
+    for record in filter(three_countries, items):
+        pair = {record["roles"]["reactor"], record["roles"]["target"]}
         n += any({s, t} == pair for s, t, _ in read[record["id"]]["read_dyads"])
     return n
 
@@ -146,12 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     kinds = list(dict.fromkeys(r["kind"] for r in items))
     batches = sorted({r["batch"] for r in items})
     langs = list(dict.fromkeys(r["lang"] for r in items))
-    three = sum(not r["kind"].startswith("target_") for r in items)
-    from inference.classifier import load_classifier
-
-    for model in args.models:
-        read = read_records(load_classifier(model, precision="fp32"), items)
-        print(f"\n{model}: {len(items)} sentences, {len(langs)} languages\n")
+    three = sum(map(three_countries, items))
+    for model, read in each_model(args.models, items):
         rows = [("all", {})] + [(f"batch {b}", {"batch": b}) for b in batches if len(batches) > 1]
         rows += [(k, {"kind": k}) for k in kinds] + [(lang, {"lang": lang}) for lang in langs]
         print_table(items, read, rows)

@@ -56,6 +56,17 @@ def rate(hits: list[bool]) -> str:
     return f"{sum(hits)}/{len(hits)}"
 
 
+def each_model(models: list[Path], items: list[dict]) -> Iterator[tuple[Path, dict[str, dict]]]:
+    """Per model directory, its :func:`read_records` of ``items`` (fp32), after the heading of its tables."""
+    from inference.classifier import load_classifier
+
+    languages = len(set(r["lang"] for r in items))
+    for model in models:
+        read = read_records(load_classifier(model, precision="fp32"), items)
+        print(f"\n{model}: {len(items)} sentences, {languages} languages\n")
+        yield model, read
+
+
 def read_records(clf, items: list[dict]) -> dict[str, dict]:
     """Per record id: ``pairs`` (country, gold stance, gold detail, stance read, detail read; None where the
     country was not read), ``dyads`` (the dyad error classes of the sentence, stance level) and ``read_dyads``

@@ -41,6 +41,7 @@ from inference.batch.report_base import (
     read_batches,
     save,
     say_none,
+    stance_column,
     table,
 )
 from inference.batch.report_dyads import DyadTally, section_dyads, write_dyad_figure
@@ -126,7 +127,7 @@ def tally(path: Path) -> Tally:
                 data[c][i] for c in ("id", "sentence_index", "country", "stance")
             )
             result.rows += 1
-            column = _STANCES.index(stance) if stance in _STANCES else 2
+            column = stance_column(stance)
             result.countries.setdefault(country, [0, 0, 0])[column] += 1
             day = parse_day((data.get("date") or empty)[i])
             if day is None:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from inference.batch.writers import atomic_path
+from inference.labels import STANCE_LABELS
 
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
@@ -29,6 +30,12 @@ def read_batches(path: Path, wanted: Sequence[str]) -> Iterator[pa.RecordBatch]:
         with pq.ParquetFile(file) as pf:
             names = set(pf.schema_arrow.names)
             yield from pf.iter_batches(batch_size=65536, columns=[c for c in wanted if c in names])
+
+
+def stance_column(stance: str | None) -> int:
+    """The index of ``stance`` in ``STANCE_LABELS`` (cooperative, conflictual, neutral); neutral for a value outside
+    them, which every report and series counts that way."""
+    return STANCE_LABELS.index(stance) if stance in STANCE_LABELS else STANCE_LABELS.index("neutral")
 
 
 def parse_day(value: str | date | None) -> date | None:

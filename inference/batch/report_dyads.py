@@ -30,13 +30,13 @@ from inference.batch.report_base import (
     periods,
     read_batches,
     say_none,
+    stance_column,
     table,
 )
 
 if TYPE_CHECKING:
     from inference.batch.report import Page
 
-_STANCES = ("cooperative", "conflictual", "neutral")
 _DYAD_COLUMNS = ("source_country", "target_country", "stance", "intensity", "date")
 TIME_PAIRS = 6  # ordered pairs drawn over time at most
 
@@ -77,7 +77,7 @@ def tally_dyads(path: Path) -> DyadTally:
         ):
             t.rows += 1
             entry = t.pairs.setdefault((source, target), [0, 0, 0, 0.0])
-            entry[_STANCES.index(stance) if stance in _STANCES else 2] += 1
+            entry[stance_column(stance)] += 1
             entry[3] += intensity or 0.0
             day = parse_day(when)
             if day is not None:

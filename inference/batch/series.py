@@ -15,12 +15,13 @@ with the archive.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import IO
 
 from inference.batch.options import SERIES_UNITS as UNITS
-from inference.batch.report_base import parse_day, period_of, read_batches
+from inference.batch.report_base import parse_day, period_of, read_batches, stance_column
 from inference.batch.writers import write_text_atomic
 from inference.labels import DETAIL_LABELS as DETAILS
 from inference.labels import SENTIMENT_LABELS as SENTIMENTS
@@ -52,6 +53,11 @@ def _period(value: str | date | None, unit: str) -> str:
     return period_of(day, unit).isoformat() if day is not None else UNDATED
 
 
+def _by_period(item: tuple[tuple[str, ...], object]) -> tuple[bool, tuple[str, ...]]:
+    """Sort key of a group: by its key, undated periods last."""
+    return item[0][0] == UNDATED, item[0]
+
+
 def _check_unit(unit: str) -> None:
     if unit not in UNITS:
         raise ValueError(f"unit {unit!r} is not one of {', '.join(UNITS)}; pass one of those")
@@ -76,13 +82,11 @@ def country_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
                 (_period(when, unit), country), [0] * (1 + len(STANCES) + len(SENTIMENTS))
             )
             counts[0] += 1
-            counts[1 + (STANCES.index(stance) if stance in STANCES else 2)] += (
-                1  # unknown: neutral, as the report
-            )
+            counts[1 + stance_column(stance)] += 1
             if sentiment in SENTIMENTS:
                 counts[1 + len(STANCES) + SENTIMENTS.index(sentiment)] += 1
     rows = []
-    for (period, country), counts in sorted(groups.items(), key=lambda kv: (kv[0][0] == UNDATED, kv[0])):
+    for (period, country), counts in sorted(groups.items(), key=_by_period):
         n, coop, conf, neutral, *sentiment = counts
         rows.append(
             dict(
@@ -118,14 +122,12 @@ def dyad_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
         ):
             acc = groups.setdefault((_period(when, unit), source, target), [0.0] * width)
             acc[0] += 1
-            acc[1 + (STANCES.index(stance) if stance in STANCES else 2)] += (
-                1  # unknown: neutral, as the report
-            )
+            acc[1 + stance_column(stance)] += 1
             if detail in DETAILS:
                 acc[1 + len(STANCES) + DETAILS.index(detail)] += 1
             acc[-1] += intensity or 0.0
     rows = []
-    for (period, source, target), acc in sorted(groups.items(), key=lambda kv: (kv[0][0] == UNDATED, kv[0])):
+    for (period, source, target), acc in sorted(groups.items(), key=_by_period):
         n, total = int(acc[0]), acc[-1]
         counts = [int(x) for x in acc[1:-1]]
         values = (period, source, target, n, *counts, round(total, 4), round(total / n, 4))
@@ -133,7 +135,7 @@ def dyad_series(path: Path, unit: str = "month") -> list[dict[str, object]]:
     return rows
 
 
-def _csv(rows: list[dict[str, object]], fields: tuple[str, ...]) -> object:
+def _csv(rows: list[dict[str, object]], fields: tuple[str, ...]) -> Callable[[IO[str]], None]:
     def write(fh: IO[str]) -> None:
         writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
         writer.writeheader()

@@ -344,9 +344,8 @@ def _hu_instrumental(word: str) -> list[tuple[str, E]]:
     for digraph in _HU_DIGRAPHS:
         if word.endswith(digraph):
             return [(word[:-2] + digraph[0] + digraph, _HU_AL)]
-    if (
-        word[-1] == "y" and word[-2:-1] in _HU_VOWELS
-    ):  # a final y read as i: Uruguay -> Uruguayjal, Paraguayjal
+    # a final y read as i: Uruguay -> Uruguayjal, Paraguayjal
+    if word[-1] == "y" and word[-2:-1] in _HU_VOWELS:
         return [(word + "j", _HU_AL)]
     return [(word + word[-1], _HU_AL)]
 

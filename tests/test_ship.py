@@ -71,6 +71,12 @@ def test_a_config_that_would_not_rebuild_the_run_is_named(run: Path, tmp_path: P
     other = tmp_path / "other.yaml"
     other.write_text(yaml.safe_dump(raw))
     _refused(dest, before, r"train\.lr: 0\.02 != 0\.01; train\.seed: 4 != 3", ship, run, dest, config=other)
+    # where and how visibly it ran is not the recipe: a run checkpointed more often or on another device ships
+    raw = yaml.safe_load((run.parent / "config.yaml").read_text())
+    raw["train"].update(save_steps=400, device="cpu", log_every=5, threads=1)
+    runtime = tmp_path / "runtime.yaml"
+    runtime.write_text(yaml.safe_dump(raw))
+    assert ship(run, dest, config=runtime)
 
 
 @pytest.mark.parametrize(

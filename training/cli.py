@@ -275,8 +275,9 @@ def register_ship(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Copy a finished run's weights, heads, config, card and records into a model directory (by default "
             "the package's default model), replacing it whole once every check passes. --config names the YAML "
-            "config that must rebuild the run (all keys but output.dir); --spread writes the mean ± sd over runs "
-            "of the recipe at other seeds into the run's card first."
+            "config that must rebuild the run (all keys but output.dir and where it ran: device, threads, "
+            "checkpointing, logging); --spread writes the mean ± sd over runs of the recipe at other seeds into the "
+            "run's card first."
         ),
     )
     p.add_argument("run", type=Path, help="finished run directory (diplostance train --output.dir)")

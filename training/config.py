@@ -175,6 +175,19 @@ class Config:
         return {key: getattr(self.train, key) for key in CALIBRATION_KEYS}
 
 
+# The train keys that say where a run goes and how visibly, not what it trains: runs that differ only in these
+# are one recipe (a teacher found in its folder, the draws of a seed spread, a run shipped against its config).
+RUNTIME_KEYS = (
+    "threads",
+    "device",
+    "eval_batch_size",
+    "log_every",
+    "report_to",
+    "save_steps",
+    "save_total_limit",
+    "keep_checkpoints",
+)
+
 # The train keys that decide what calibration fits, not the weights: diplostance calibrate writes them into a refitted
 # model's training_config.yaml, and a seed spread records its runs' (the model card says when the two differ).
 CALIBRATION_KEYS = (

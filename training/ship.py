@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ConfigError, load_config
+from .config import RUNTIME_KEYS, ConfigError, load_config
 from .seed_spread import (
     SPREAD_FILE,
     config_differences,
@@ -93,11 +93,12 @@ def _size_mb(paths: Sequence[Path]) -> float:
 
 def check_reproduced_by(run: str | os.PathLike[str], config_path: str | os.PathLike[str]) -> None:
     """Raise :class:`ShipError` unless ``config_path`` (with its defaults) trains exactly ``run``'s config, seed
-    and dev split included, but for ``output.dir``."""
+    and dev split included, but for ``output.dir`` and where it ran (``config.RUNTIME_KEYS``)."""
     run = Path(run)
     config = load_config(config_path)
     config.data.split_seed = config.split_seed()
-    differences = config_differences(config.to_dict(), run_config(run), free=("output.dir",))
+    free = ("output.dir", *(f"train.{key}" for key in RUNTIME_KEYS))
+    differences = config_differences(config.to_dict(), run_config(run), free=free)
     if differences:
         raise ShipError(
             f"{config_path} does not rebuild {run} ({config_path} value != run value): "

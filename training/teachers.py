@@ -17,29 +17,19 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import CALIBRATION_KEYS, Config, ConfigError, SourceConfig, TrainConfig
+from .config import CALIBRATION_KEYS, RUNTIME_KEYS, Config, ConfigError, SourceConfig, TrainConfig
 from .data import source_files
 from .seed_spread import config_differences, data_differences, data_files, run_config, shown_differences
 
 logger = logging.getLogger(__name__)
 TEACHERS_DIR = "teachers"
 # What may differ between a finished model found in a teacher's folder and the teacher the config trains: the
-# folders (the data's contents are compared instead), where and how visibly it ran, and the thresholds calibration
-# fits (a teacher gives its temperature-scaled probabilities, without thresholds).
-_RUNTIME = (
-    "threads",
-    "device",
-    "eval_batch_size",
-    "log_every",
-    "report_to",
-    "save_steps",
-    "save_total_limit",
-    "keep_checkpoints",
-)
+# folders (the data's contents are compared instead), where and how visibly it ran (config.RUNTIME_KEYS), and the
+# thresholds calibration fits (a teacher gives its temperature-scaled probabilities, without thresholds).
 REUSE_FREE = (
     "output.dir",
     "data.shared",
-    *(f"train.{key}" for key in _RUNTIME),
+    *(f"train.{key}" for key in RUNTIME_KEYS),
     *(f"train.{key}" for key in CALIBRATION_KEYS if key != "calibrate"),
 )
 

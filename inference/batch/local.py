@@ -43,7 +43,14 @@ from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
 from inference.batch.options import SERIES_FILES, ScoreOptions
 from inference.batch.progress import Progress, sentence_progress
 from inference.batch.provenance import model_provenance, parquet_metadata
-from inference.batch.readers import RawRecord, ReadPosition, has_records, iter_records, resolve_inputs
+from inference.batch.readers import (
+    InputSpec,
+    RawRecord,
+    ReadPosition,
+    has_records,
+    iter_records,
+    resolve_inputs,
+)
 from inference.batch.records import ErrorRecord, ValidRecord, to_columns, validate
 from inference.batch.writers import (
     RECORD_SCHEMA,
@@ -317,6 +324,19 @@ def prepare_out(out: Path) -> None:
         ) from None
 
 
+def open_inputs(opts: ScoreOptions) -> tuple[list[InputSpec], list[dict[str, Any]]]:
+    """The inputs' specs and their manifest description, and the output folder created; raises before any
+    model is loaded when the inputs hold no record or the folder cannot be written (both engines)."""
+    specs = resolve_inputs(opts.inputs, opts.read_options)
+    if not has_records(specs, opts.read_options):
+        raise ValueError(
+            f"the inputs {[str(p) for p in opts.inputs]} hold no records (empty files?); nothing to score"
+        )
+    inputs = describe_inputs(specs)
+    prepare_out(opts.out_dir)
+    return specs, inputs
+
+
 def expected_model_name(model: str | None) -> str:
     """The ``name`` that ``inference.load_classifier(model)`` gives its classifier."""
     return "default" if model is None else str(model)
@@ -331,13 +351,7 @@ def run_local(opts: ScoreOptions, classifier: ArticleClassifier | None, load: An
     """
     started = time.monotonic()
     out = opts.out_dir
-    specs = resolve_inputs(opts.inputs, opts.read_options)
-    if not has_records(specs, opts.read_options):
-        raise ValueError(
-            f"the inputs {[str(p) for p in opts.inputs]} hold no records (empty files?); nothing to score"
-        )
-    inputs = describe_inputs(specs)
-    prepare_out(out)
+    specs, inputs = open_inputs(opts)
     with _locked(out):
         if opts.overwrite:
             _clear(out)

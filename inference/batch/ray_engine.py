@@ -76,14 +76,14 @@ from inference.batch.local import (
     _remove_temporaries,
     chunk_records,
     expected_model_name,
-    prepare_out,
+    open_inputs,
     validate_chunk,
 )
-from inference.batch.manifest import Manifest, describe_inputs, fingerprint_diff
+from inference.batch.manifest import Manifest, fingerprint_diff
 from inference.batch.options import ScoreOptions
 from inference.batch.progress import Progress
 from inference.batch.provenance import model_provenance, parquet_metadata
-from inference.batch.readers import ReadPosition, has_records, iter_records, resolve_inputs
+from inference.batch.readers import ReadPosition, iter_records
 from inference.batch.records import ErrorRecord, ValidRecord
 from inference.batch.schema import passthrough_fields
 from inference.batch.writers import (
@@ -361,13 +361,7 @@ def run(
             "or use engine='local' (--engine local)"
         ) from None
     out = opts.out_dir
-    specs = resolve_inputs(opts.inputs, opts.read_options)
-    if not has_records(specs, opts.read_options):
-        raise ValueError(
-            f"the inputs {[str(p) for p in opts.inputs]} hold no records (empty files?); nothing to score"
-        )
-    inputs = describe_inputs(specs)
-    prepare_out(out)
+    specs, inputs = open_inputs(opts)
     with _locked(out):
         if opts.overwrite:
             _clear(out)

@@ -177,15 +177,16 @@ class Config:
 
 # The train keys that say where a run goes and how visibly, not what it trains: runs that differ only in these
 # are one recipe (a teacher found in its folder, the draws of a seed spread, a run shipped against its config).
+# Dotted, as config_differences compares them.
 RUNTIME_KEYS = (
-    "threads",
-    "device",
-    "eval_batch_size",
-    "log_every",
-    "report_to",
-    "save_steps",
-    "save_total_limit",
-    "keep_checkpoints",
+    "train.threads",
+    "train.device",
+    "train.eval_batch_size",
+    "train.log_every",
+    "train.report_to",
+    "train.save_steps",
+    "train.save_total_limit",
+    "train.keep_checkpoints",
 )
 
 # The train keys that decide what calibration fits, not the weights: diplostance calibrate writes them into a refitted

@@ -21,7 +21,7 @@ from .protocol import summarise
 
 SPREAD_FILE = "seed_spread.json"
 # Config keys that may differ between the runs of one spread (and between them and the model directory).
-FREE_KEYS = ("train.seed", "output.dir", *(f"train.{key}" for key in RUNTIME_KEYS))
+FREE_KEYS = ("train.seed", "output.dir", *RUNTIME_KEYS)
 
 
 def _read(run: Path, name: str) -> Any:
@@ -102,7 +102,7 @@ def _check_same(
         )
         raise ConfigError(
             f"{other} differs from {reference} in {shown_differences(differences)}. {what} must share one config and differ only in "
-            f"train.seed and output.dir (and where they ran: train.{', train.'.join(RUNTIME_KEYS)}){hint}"
+            f"train.seed and output.dir (and where they ran: {', '.join(RUNTIME_KEYS)}){hint}"
         )
     data = data_differences(data_files(reference), data_files(other))
     if data:

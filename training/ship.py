@@ -97,8 +97,7 @@ def check_reproduced_by(run: str | os.PathLike[str], config_path: str | os.PathL
     run = Path(run)
     config = load_config(config_path)
     config.data.split_seed = config.split_seed()
-    free = ("output.dir", *(f"train.{key}" for key in RUNTIME_KEYS))
-    differences = config_differences(config.to_dict(), run_config(run), free=free)
+    differences = config_differences(config.to_dict(), run_config(run), free=("output.dir", *RUNTIME_KEYS))
     if differences:
         raise ShipError(
             f"{config_path} does not rebuild {run} ({config_path} value != run value): "

@@ -29,7 +29,7 @@ TEACHERS_DIR = "teachers"
 REUSE_FREE = (
     "output.dir",
     "data.shared",
-    *(f"train.{key}" for key in RUNTIME_KEYS),
+    *RUNTIME_KEYS,
     *(f"train.{key}" for key in CALIBRATION_KEYS if key != "calibrate"),
 )
 

@@ -46,9 +46,8 @@ from inference.batch.report_base import (
 )
 from inference.batch.report_dyads import DyadTally, section_dyads, write_dyad_figure
 from inference.batch.writers import write_text_atomic
-from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS
+from inference.labels import DETAIL_LABELS, SENTIMENT_LABELS, STANCE_LABELS
 
-_STANCES = ("cooperative", "conflictual", "neutral")
 STANCE_COLORS = {"cooperative": "tab:green", "conflictual": "tab:red", "neutral": "tab:grey"}
 SENTIMENT_COLORS = {"negative": "#d62728", "neutral": "#bbbbbb", "positive": "#2ca02c"}
 DETAIL_COLORS = {
@@ -69,7 +68,7 @@ _COLUMNS = (
     "sentiment",
     "date",
     "sentence",
-    *(f"stance_p_{s}" for s in _STANCES),
+    *(f"stance_p_{s}" for s in STANCE_LABELS),
 )
 
 
@@ -137,7 +136,7 @@ def tally(path: Path) -> Tally:
             result.sentiments.setdefault(country, Counter())[(data.get("sentiment") or empty)[i]] += 1
             result.details.setdefault(country, Counter())[(data.get("detail") or empty)[i]] += 1
             text = (data.get("sentence") or empty)[i]
-            if text and stance in _STANCES:
+            if text and stance in STANCE_LABELS:
                 p = (data.get(f"stance_p_{stance}") or empty)[i]
                 result.add_example(country, stance, Example(float(p or 0.0), str(key_id), day, text))
             if (key_id, index) != current:
@@ -249,7 +248,7 @@ def panel_stance(ax: Any, t: Tally, countries: list[str]) -> None:
     _stacked(
         ax,
         countries,
-        {s: [t.countries[c][i] for c in countries] for i, s in enumerate(_STANCES)},
+        {s: [t.countries[c][i] for c in countries] for i, s in enumerate(STANCE_LABELS)},
         STANCE_COLORS,
     )
     ax.set_title("Sentences per country and stance", fontsize=9)
